@@ -30,11 +30,7 @@ public func withTemporaryDirectory<T>(_ name: String, _ body: (TemporaryDirector
 /// The `git` command-line tool, run with a clean, fixed identity: the independent
 /// witness the tests check GitKit against, and the baseline the benchmark races.
 public enum GitCLI {
-    public struct Output: Sendable {
-        public var status: Int32
-        public var stdout: String
-        public var stderr: String
-    }
+    public typealias Output = ProcessRunner.Output
 
     public struct Failure: Error, CustomStringConvertible {
         public var arguments: [String]
@@ -64,33 +60,8 @@ public enum GitCLI {
     @discardableResult
     public static func run(_ arguments: [String], in directory: String, environment extra: [String: String] = [:],
                            stdin: Data? = nil) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git"] + arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.environment = environment(extra)
-        let outPipe = Pipe(), errPipe = Pipe(), inPipe = Pipe()
-        process.standardOutput = outPipe
-        process.standardError = errPipe
-        process.standardInput = inPipe
-        try process.run()
-        if let stdin { inPipe.fileHandleForWriting.write(stdin) }
-        try inPipe.fileHandleForWriting.close()
-        // Read both pipes concurrently so a chatty child cannot fill one and block.
-        let errBox = DataBox()
-        let done = DispatchSemaphore(value: 0)
-        let errReader = errPipe.fileHandleForReading
-        Thread.detachNewThread {
-            errBox.data = errReader.readDataToEndOfFile()
-            done.signal()
-        }
-        let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
-        done.wait()
-        let errData = errBox.data
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus,
-                      stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        try ProcessRunner.run("/usr/bin/env", ["git"] + arguments, in: directory,
+                              environment: environment(extra), stdin: stdin)
     }
 
     /// Runs git and throws unless it exits 0; returns stdout without the trailing newline.
@@ -123,6 +94,47 @@ public enum GitCLI {
         try check(["add", "-A"], in: path)
         try check(["commit", "-q", "-m", message], in: path)
         return try check(["rev-parse", "HEAD"], in: path)
+    }
+}
+
+/// Runs a program to completion and collects what it printed.
+public enum ProcessRunner {
+    public struct Output: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+    }
+
+    /// Runs `executable` with exactly `environment` (nothing inherited) and returns its output,
+    /// whatever its exit status.
+    public static func run(_ executable: String, _ arguments: [String], in directory: String,
+                           environment: [String: String], stdin: Data? = nil) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.environment = environment
+        let outPipe = Pipe(), errPipe = Pipe(), inPipe = Pipe()
+        process.standardOutput = outPipe
+        process.standardError = errPipe
+        process.standardInput = inPipe
+        try process.run()
+        if let stdin { inPipe.fileHandleForWriting.write(stdin) }
+        try inPipe.fileHandleForWriting.close()
+        // Read both pipes concurrently so a chatty child cannot fill one and block.
+        let errBox = DataBox()
+        let done = DispatchSemaphore(value: 0)
+        let errReader = errPipe.fileHandleForReading
+        Thread.detachNewThread {
+            errBox.data = errReader.readDataToEndOfFile()
+            done.signal()
+        }
+        let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
+        done.wait()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus,
+                      stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errBox.data, as: UTF8.self))
     }
 }
 

@@ -136,14 +136,6 @@ final class RemoteCallbackContext {
     }
 }
 
-/// `https://user:secret@host/x` → `https://user:***@host/x`, for messages and logs.
-func redactedURL(_ url: String) -> String {
-    guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return url }
-    let userInfo = url[scheme.upperBound..<at]
-    guard let colon = userInfo.firstIndex(of: ":") else { return url }
-    return String(url[..<colon]) + ":***" + String(url[at...])
-}
-
 // MARK: C callbacks (plain functions: a C function pointer cannot capture context)
 
 private func context(_ payload: UnsafeMutableRawPointer?) -> RemoteCallbackContext {

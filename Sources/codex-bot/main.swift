@@ -1,0 +1,3 @@
+import CodexBotCLI
+
+await CodexBot.execute()

@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+import CodexBotTestSupport
+
+/// Runs the built `codex-bot` binary, as a user or a CI step would.
+enum CodexBotBinary {
+    /// `swift test` builds every product into the directory the test bundle runs from.
+    static var path: String {
+        let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [bundleDirectory, bundleDirectory.deletingLastPathComponent(),
+                          Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()] {
+            let binary = candidate.appendingPathComponent("codex-bot").path
+            if FileManager.default.isExecutableFile(atPath: binary) { return binary }
+        }
+        return bundleDirectory.appendingPathComponent("codex-bot").path
+    }
+
+    static func run(_ arguments: [String], in directory: String = NSTemporaryDirectory(),
+                    environment extra: [String: String] = [:]) throws -> ProcessRunner.Output {
+        var environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "LC_ALL": "C",
+                           "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null"]
+        environment.merge(extra) { $1 }
+        return try ProcessRunner.run(path, arguments, in: directory, environment: environment)
+    }
+}
+
+@Suite("codex-bot command line")
+struct CLITests {
+    static let commands = ["run", "issue", "fix-tests", "report", "doctor", "hooks", "serve"]
+
+    @Test func helpListsEveryCommandOfTheDesign() throws {
+        let output = try CodexBotBinary.run(["--help"])
+        #expect(output.status == 0)
+        for command in Self.commands {
+            #expect(output.stdout.contains("\n  \(command) "), "help does not list \(command)")
+        }
+        #expect(output.stdout.contains("Exit codes: 0 done"))
+    }
+
+    @Test(arguments: [["run"], ["issue", "12"], ["fix-tests"], ["report", "junit.xml"], ["hooks", "install"], ["serve"]])
+    func commandsNotBuiltYetSaySoAndExit2(arguments: [String]) throws {
+        let output = try CodexBotBinary.run(arguments)
+        #expect(output.status == 2)
+        #expect(output.stdout.isEmpty)
+        #expect(output.stderr.contains("codex-bot \(arguments[0])"))
+        #expect(output.stderr.contains("not built yet"))
+    }
+
+    @Test func commonOptionsAreCheckedWithAClearMessage() throws {
+        let badForge = try CodexBotBinary.run(["issue", "3", "--forge", "bitbucket"])
+        #expect(badForge.status == 2)
+        #expect(badForge.stderr.contains("--forge must be github, gitlab, gitea or local, not 'bitbucket'"))
+        let badBudget = try CodexBotBinary.run(["fix-tests", "--max-iterations", "0"])
+        #expect(badBudget.status == 2)
+        #expect(badBudget.stderr.contains("--max-iterations must be a positive number"))
+        let notANumber = try CodexBotBinary.run(["issue", "twelve"])
+        #expect(notANumber.status == 2)
+        #expect(notANumber.stderr.contains("twelve"))
+    }
+
+    @Test func versionIsPrinted() throws {
+        let output = try CodexBotBinary.run(["--version"])
+        #expect(output.status == 0)
+        #expect(output.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
+    }
+}

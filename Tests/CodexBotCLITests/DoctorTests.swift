@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+import BotCore
+import CodexBotTestSupport
+
+@Suite("codex-bot doctor")
+struct DoctorTests {
+    @Test func usableRepositoryExitsZeroAndNamesTheLibraries() async throws {
+        try await withTemporaryDirectory("doctor-ok") { dir in
+            try GitCLI.makeRepository(at: dir.path)
+            try GitCLI.check(["config", "user.name", "Doc Tor"], in: dir.path)
+            try GitCLI.check(["config", "user.email", "doc@example.com"], in: dir.path)
+            let secretURL = "https://someone:hunter2-secret@example.invalid/o/r.git"
+            try GitCLI.check(["remote", "add", "origin", secretURL], in: dir.path)
+            let output = try CodexBotBinary.run(["doctor"], in: dir.path,
+                                                environment: ["GITHUB_TOKEN": "ghp_supersecretvalue123"])
+            #expect(output.status == 0, "\(output.stdout)\(output.stderr)")
+            #expect(output.stdout.contains("libgit2 1."))
+            #expect(output.stdout.contains("https"))
+            #expect(output.stdout.contains("libcurl "))
+            #expect(output.stdout.contains("OpenSSL "))
+            #expect(output.stdout.contains("Doc Tor <doc@example.com>"))
+            #expect(output.stdout.contains("on main at"))
+            #expect(output.stdout.contains("origin → https://someone:***@example.invalid/o/r.git"))
+            #expect(output.stdout.contains("GITHUB_TOKEN set"))
+            // Secrets are never printed.
+            #expect(!output.stdout.contains("hunter2"))
+            #expect(!output.stdout.contains("supersecret"))
+            #expect(output.stdout.contains("codex-bot can run here."))
+        }
+    }
+
+    @Test func outsideARepositoryItExits2WithWhatToDo() async throws {
+        try await withTemporaryDirectory("doctor-no-repo") { dir in
+            let output = try CodexBotBinary.run(["doctor"], in: dir.path)
+            #expect(output.status == 2)
+            #expect(output.stdout.contains("FAIL  repository: '\(dir.path)' is not inside a git repository"))
+            #expect(output.stdout.contains("fix: Run codex-bot inside a git checkout"))
+            #expect(output.stdout.contains("1 problem(s) to fix"))
+        }
+    }
+
+    @Test func unbornBranchIsAProblemAndJSONSaysSo() async throws {
+        try await withTemporaryDirectory("doctor-unborn") { dir in
+            try GitCLI.check(["init", "-q", "-b", "main"], in: dir.path)
+            let output = try CodexBotBinary.run(["doctor", "--json"], in: dir.path)
+            #expect(output.status == 2)
+            struct Report: Decodable { var usable: Bool; var checks: [DoctorCheck] }
+            let report = try JSONDecoder().decode(Report.self, from: Data(output.stdout.utf8))
+            #expect(report.usable == false)
+            let repository = try #require(report.checks.first { $0.name == "repository" })
+            #expect(repository.status == .failure)
+            #expect(repository.detail.contains("has no commit yet"))
+        }
+    }
+
+    @Test func detachedHeadBareAndMissingIdentityAreReportedInProcess() async throws {
+        try await withTemporaryDirectory("doctor-states") { dir in
+            let repo = dir.appending("repo")
+            let head = try GitCLI.makeRepository(at: repo)
+            try GitCLI.check(["checkout", "-q", "--detach", head], in: repo)
+            let detached = Doctor.run(in: repo, environment: [:])
+            #expect(detached.isUsable)
+            #expect(detached.checks.first { $0.name == "repository" }?.detail.contains("detached HEAD") == true)
+            #expect(detached.checks.first { $0.name == "forge token" }?.status == .warning)
+
+            let bare = dir.appending("bare.git")
+            try GitCLI.check(["clone", "-q", "--bare", repo, bare], in: dir.path)
+            let bareReport = Doctor.run(in: bare, environment: ["OPENAI_API_KEY": "sk-x"])
+            #expect(bareReport.checks.first { $0.name == "repository" }?.detail.contains("bare repository") == true)
+            #expect(bareReport.checks.first { $0.name == "model key" }?.status == .ok)
+        }
+    }
+}
