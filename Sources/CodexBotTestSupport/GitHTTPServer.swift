@@ -1,0 +1,253 @@
+// A git smart-HTTP server on 127.0.0.1 for tests and benchmarks: it fronts the real `git http-backend`,
+// as forges do, so clients talk to real git over real HTTP/1.1.
+import Foundation
+import Glibc
+
+/// Serves every bare repository under a directory at `http://127.0.0.1:PORT/<name>.git`.
+///
+/// One accept thread plus one thread per connection; each request runs `git http-backend` as a CGI.
+/// Behaviours that misbehave on purpose (dying mid-push, never answering) exercise client error paths.
+public final class GitHTTPServer: @unchecked Sendable {  // internally synchronized (see ServerCore)
+    public enum Behavior: Sendable {
+        case normal
+        /// Accept a git-receive-pack POST, read `afterBytes` bytes of its body, then close the connection abruptly
+        /// (kill the CGI child too), as a server that dies mid-push.
+        case dieDuringPush(afterBytes: Int)
+        /// Accept connections and read requests but never answer (until stop()).
+        case neverAnswer
+    }
+
+    public struct Credentials: Sendable {
+        public var username: String
+        public var password: String
+
+        public init(username: String, password: String) {
+            self.username = username
+            self.password = password
+        }
+    }
+
+    /// One request as the server saw it. `status` is the status sent, or 0 if no response was sent
+    /// (`.neverAnswer`, `.dieDuringPush`, or a client that left first).
+    public struct RecordedRequest: Sendable {
+        public var method: String
+        public var path: String
+        public var query: String
+        public var status: Int
+        public var authorization: String?
+    }
+
+    /// The port bound on 127.0.0.1.
+    public let port: Int
+    private let core: ServerCore
+
+    /// Serves every bare repository under `projectRoot` at http://127.0.0.1:PORT/<name>.git
+    /// `credentials == nil` means no auth (pushes allowed as user "anonymous").
+    public init(projectRoot: String, credentials: Credentials? = nil, behavior: Behavior = .normal) throws {
+        _ = ignoreSIGPIPE
+        let inherited = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+                         "HOME": ProcessInfo.processInfo.environment["HOME"] ?? "/"]
+        let configuration = ServerCore.Configuration(
+            projectRoot: projectRoot,
+            credentials: credentials,
+            backendPath: try locateHTTPBackend(environment: inherited),
+            inheritedEnvironment: inherited)
+        let (listener, port) = try listenOnLoopback()
+        self.port = port
+        core = ServerCore(configuration: configuration, listener: listener, behavior: behavior)
+        core.start()
+    }
+
+    deinit {
+        core.stop()
+    }
+
+    /// "http://127.0.0.1:PORT/<name>"; `name` includes the `.git` suffix if the repository's directory has one.
+    public func url(forRepository name: String) -> String {
+        "http://127.0.0.1:\(port)/\(name)"
+    }
+
+    /// Every request whose outcome is settled, in that order. A request is recorded just before the client
+    /// can see its outcome (the response's last byte, or the dropped connection), so a client that has
+    /// finished finds its requests here.
+    public var requests: [RecordedRequest] { core.recordedRequests }
+
+    /// Applies to requests that arrive from now on.
+    public func setBehavior(_ b: Behavior) { core.behavior = b }
+
+    /// Closes the listener and every connection, kills running backends and waits for all threads. Idempotent.
+    public func stop() { core.stop() }
+}
+
+/// What failed, in words: no git, no http-backend, no socket, no process.
+struct GitHTTPServerError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// A peer that hangs up must cost a write error (EPIPE), not the process: ignored once, process-wide.
+private let ignoreSIGPIPE: Void = {
+    signal(SIGPIPE, SIG_IGN)
+}()
+
+/// A listening socket on 127.0.0.1 with a port the kernel picked.
+private func listenOnLoopback() throws -> (fd: Int32, port: Int) {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
+    guard fd >= 0 else { throw GitHTTPServerError(description: "socket: errno \(errno)") }
+    var reuse: Int32 = 1
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = in_addr_t(INADDR_LOOPBACK).bigEndian
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+            bind(fd, generic, length) == 0 && listen(fd, 64) == 0 && getsockname(fd, generic, &length) == 0
+        }
+    }
+    guard bound else {
+        let error = errno
+        close(fd)
+        throw GitHTTPServerError(description: "cannot listen on 127.0.0.1: errno \(error)")
+    }
+    return (fd, Int(UInt16(bigEndian: address.sin_port)))
+}
+
+/// What the accept thread and the connection threads share. `GitHTTPServer` is only a handle on it:
+/// the threads keep the core alive, not the handle, so dropping the handle can stop the server.
+final class ServerCore: @unchecked Sendable {  // every `var` is guarded by `state`
+    struct Configuration: Sendable {
+        let projectRoot: String
+        let credentials: GitHTTPServer.Credentials?
+        let backendPath: String
+        /// PATH and HOME: all the backend inherits, so no token in this process's environment leaks.
+        let inheritedEnvironment: [String: String]
+    }
+
+    let configuration: Configuration
+    private let listener: Int32
+    private let state = NSCondition()
+    private var stopped = false
+    private var currentBehavior: GitHTTPServer.Behavior
+    private var log: [GitHTTPServer.RecordedRequest] = []
+    private var clients: Set<Int32> = []
+    private var children: [pid_t: ChildProcess] = [:]
+    private var liveThreads = 0
+
+    init(configuration: Configuration, listener: Int32, behavior: GitHTTPServer.Behavior) {
+        self.configuration = configuration
+        self.listener = listener
+        self.currentBehavior = behavior
+    }
+
+    var behavior: GitHTTPServer.Behavior {
+        get { locked { currentBehavior } }
+        set { locked { currentBehavior = newValue } }
+    }
+
+    var recordedRequests: [GitHTTPServer.RecordedRequest] { locked { log } }
+
+    func record(_ head: RequestHead?, status: Int) {
+        let request = GitHTTPServer.RecordedRequest(
+            method: head?.method ?? "", path: head?.path ?? "", query: head?.query ?? "",
+            status: status, authorization: head?.value("Authorization"))
+        locked { log.append(request) }
+    }
+
+    func start() {
+        locked { liveThreads += 1 }
+        startThread(name: "GitHTTPServer.accept") { [self] in
+            acceptLoop()
+        }
+    }
+
+    func stop() {
+        state.lock()
+        defer { state.unlock() }
+        if !stopped {
+            stopped = true
+            // shutdown() rather than close(): it wakes the threads blocked on these fds, and each
+            // fd is closed by its owner once nothing can be using it any more.
+            shutdown(listener, Int32(SHUT_RDWR))
+            clients.forEach { shutdown($0, Int32(SHUT_RDWR)) }
+            children.values.forEach { $0.kill() }
+        }
+        while liveThreads > 0 {
+            state.wait()
+        }
+    }
+
+    /// Registers a running backend so that stop() can kill it; false (and the caller must kill it) once stopped.
+    func adopt(_ child: ChildProcess) -> Bool {
+        locked {
+            if stopped { return false }
+            children[child.pid] = child
+            return true
+        }
+    }
+
+    func release(_ child: ChildProcess) {
+        locked { _ = children.removeValue(forKey: child.pid) }
+    }
+
+    private func acceptLoop() {
+        while let client = nextClient() {
+            startThread(name: "GitHTTPServer.connection") { [self] in
+                GitHTTPConnection(core: self, socket: client).run()
+                locked {
+                    clients.remove(client)
+                    close(client)
+                }
+                threadEnded()
+            }
+        }
+        close(listener)
+        threadEnded()
+    }
+
+    /// The next connection, registered and counted as a live thread; nil once the server stops.
+    private func nextClient() -> Int32? {
+        while true {
+            let client = GNU.acceptCloseOnExec(listener)
+            let error = errno
+            if client >= 0 {
+                var noDelay: Int32 = 1  // responses go out as several small writes; Nagle would stall them
+                setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
+                let admitted: Bool = locked {
+                    guard !stopped else { return false }
+                    clients.insert(client)
+                    liveThreads += 1
+                    return true
+                }
+                if admitted { return client }
+                close(client)
+                return nil
+            }
+            if locked({ stopped }) { return nil }
+            if error != EINTR && error != ECONNABORTED {
+                usleep(10_000)  // e.g. out of fds: back off instead of spinning
+            }
+        }
+    }
+
+    private func threadEnded() {
+        locked {
+            liveThreads -= 1
+            state.broadcast()
+        }
+    }
+
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        state.lock()
+        defer { state.unlock() }
+        return try body()
+    }
+}
+
+/// Runs `body` on a new thread.
+func startThread(name: String, _ body: @escaping @Sendable () -> Void) {
+    let thread = Thread(block: body)
+    thread.name = name
+    thread.start()
+}
