@@ -103,7 +103,7 @@ final class RemoteCallbackContext {
 
     /// libgit2 asks again after a rejection: offering the same secret twice cannot help.
     private func refuseRepeat(_ kind: String, _ url: String, _ username: String) -> Int32? {
-        guard !offeredKinds.insert(kind).inserted else {
+        guard offeredKinds.insert(kind).inserted else {
             return fail(.authenticationFailed, "\(url) rejected the credentials for user '\(username)'",
                         hint: "Check that the token or key is valid and may access this repository")
         }

@@ -63,6 +63,10 @@ extension Repository {
         options.ref = branchRef
         // A new, empty directory: nothing there to protect, so skip the safe-mode comparisons.
         options.checkout_options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue
+        // Looking up attributes for every file is most of libgit2's checkout time; when no
+        // attributes or line-ending settings exist, no filter can apply, so skip the lookups.
+        let target = try peelToCommit(branchRef!, name: branch)
+        options.checkout_options.disable_filters = try checkoutNeedsFilters(target) ? 0 : 1
 
         var worktree: OpaquePointer?
         try check(git_worktree_add(&worktree, pointer, name, path, &options), .worktreeAdd, context: "'\(path)'")
@@ -71,6 +75,46 @@ extension Repository {
         try check(git_worktree_lock(worktree, reason), .worktreeAdd, context: "locking '\(name)'")
         return Worktree(name: name, path: String(cString: git_worktree_path(worktree)), branch: branch,
                         lockReason: reason, isValid: true)
+    }
+
+    /// Whether checking out `commit` could change any file's bytes on the way out: line-ending
+    /// conversion (`core.autocrlf`, `core.eol`), or any attributes file (in the tree, in
+    /// `info/attributes`, or the user's global one), which could ask for `text`, `eol` or `ident`.
+    func checkoutNeedsFilters(_ commit: ObjectID) throws -> Bool {
+        let autocrlf = try configString("core.autocrlf")?.lowercased()
+        if let autocrlf, !["false", "no", "off", "0", ""].contains(autocrlf) { return true }
+        if let eol = try configString("core.eol")?.lowercased(), eol != "lf", eol != "native" { return true }
+        if try configString("core.attributesFile") != nil { return true }
+        let env = ProcessInfo.processInfo.environment
+        let home = env["HOME"] ?? NSHomeDirectory()
+        let xdgAttributes = (env["XDG_CONFIG_HOME"].map { $0 + "/git" } ?? home + "/.config/git") + "/attributes"
+        let infoAttributes = URL(fileURLWithPath: commonDirectory).appendingPathComponent("info/attributes").path
+        if FileManager.default.fileExists(atPath: xdgAttributes) || FileManager.default.fileExists(atPath: infoAttributes) {
+            return true
+        }
+        let tree = try tree(of: commit)
+        defer { git_tree_free(tree) }
+        return try treeContains(tree, fileNamed: ".gitattributes")
+    }
+
+    /// Whether any directory of `tree`, at any depth, holds an entry named `name`.
+    private func treeContains(_ tree: OpaquePointer, fileNamed name: String) throws -> Bool {
+        var found = false
+        let rc = withUnsafeMutablePointer(to: &found) { flag in
+            name.withCString { cName in
+                var search = (flag: flag, name: cName)
+                return withUnsafeMutablePointer(to: &search) { payload in
+                    git_tree_walk(tree, GIT_TREEWALK_PRE, { _, entry, payload in
+                        let search = payload!.assumingMemoryBound(to: (flag: UnsafeMutablePointer<Bool>, name: UnsafePointer<CChar>).self)
+                        guard strcmp(git_tree_entry_name(entry), search.pointee.name) == 0 else { return 0 }
+                        search.pointee.flag.pointee = true
+                        return -1  // found: stop walking
+                    }, payload)
+                }
+            }
+        }
+        if rc < 0 && !found { try check(rc, .worktreeAdd, context: "reading the tree") }
+        return found
     }
 
     /// A worktree name derived from a branch: libgit2 keeps it as a directory, so no '/'.

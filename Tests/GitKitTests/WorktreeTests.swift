@@ -162,6 +162,35 @@ struct WorktreeTests {
         }
     }
 
+    /// GitKit skips libgit2's filters when nothing could ask for one; when something does,
+    /// the worktree's bytes must be exactly what `git worktree add` writes.
+    @Test(arguments: [
+        ("attributes in the tree", [".gitattributes": "*.txt text eol=crlf\n"], [String: String]()),
+        ("attributes in a subdirectory", ["sub/.gitattributes": "*.txt text eol=crlf\n"], [:]),
+        ("core.autocrlf", [:], ["core.autocrlf": "true"]),
+        ("no attributes", [:], [:]),
+    ])
+    func checkoutBytesMatchGit(label: String, extraFiles: [String: String], config: [String: String]) async throws {
+        try await withTemporaryDirectory("worktree-filters") { dir in
+            let repoPath = dir.appending("repo")
+            var files = ["a.txt": "one\ntwo\n", "sub/b.txt": "three\n", "bin.dat": "raw\n", "id.c": "$Id$\n"]
+            files.merge(extraFiles) { $1 }
+            let head = try ObjectID(hex: GitCLI.makeRepository(at: repoPath, files: files))!
+            for (key, value) in config { try GitCLI.check(["config", key, value], in: repoPath) }
+            let repo = try Repository.open(at: repoPath)
+            try repo.createBranch("kit", at: head)
+            try repo.createBranch("git", at: head)
+            try repo.addWorktree(branch: "kit", at: dir.appending("kit"))
+            try GitCLI.check(["worktree", "add", "-q", dir.appending("git"), "git"], in: repoPath)
+            for file in files.keys {
+                let ours = try Data(contentsOf: URL(fileURLWithPath: dir.appending("kit/" + file)))
+                let gits = try Data(contentsOf: URL(fileURLWithPath: dir.appending("git/" + file)))
+                #expect(ours == gits, "\(label): \(file) differs from git's checkout")
+            }
+            #expect(try GitCLI.check(["status", "--porcelain"], in: dir.appending("kit")) == "")
+        }
+    }
+
     @Test func pathsWithSpacesAndUnicodeWork() async throws {
         try await withTemporaryDirectory("worktree-unicode") { dir in
             let repoPath = dir.appending("my repo/ünïcødé 仓库")
