@@ -1,0 +1,174 @@
+// codex-bot-bench: GitKit against the git CLI, side by side in one run.
+//
+//   swift run -c release codex-bot-bench [--files N] [--runs N] [--keep]
+//
+// Builds a repository of N files (default 15,000), then times, alternating the two so
+// that both see the same machine state:
+//   1. adding a worktree for an existing branch (`git worktree add` vs Repository.addWorktree)
+//   2. pushing a one-commit branch to a loopback smart-HTTP server with Basic auth
+//      (`git push` vs Repository.push), the server being `git http-backend`.
+// Prints the median of each and the ratio GitKit / git (below 1.0 means GitKit is faster).
+import CodexBotTestSupport
+import Foundation
+import GitKit
+
+struct Options {
+    var files = 15_000
+    var runs = 7
+    var keep = false
+    /// Only GitKit's worktree add, for a profiler: `perf record codex-bot-bench --profile-worktree`.
+    var profileWorktree = false
+
+    init(_ arguments: [String]) throws {
+        var rest = arguments.dropFirst()
+        while let flag = rest.popFirst() {
+            switch flag {
+            case "--files": files = try Self.number(rest.popFirst(), flag)
+            case "--runs": runs = try Self.number(rest.popFirst(), flag)
+            case "--keep": keep = true
+            case "--profile-worktree": profileWorktree = true
+            case "-h", "--help":
+                print("usage: codex-bot-bench [--files N] [--runs N] [--keep]")
+                exit(0)
+            default: throw BenchError("unknown argument '\(flag)'; try --help")
+            }
+        }
+    }
+
+    static func number(_ value: String?, _ flag: String) throws -> Int {
+        guard let value, let number = Int(value), number > 0 else { throw BenchError("\(flag) needs a positive number") }
+        return number
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Times `body` in milliseconds.
+func measure(_ body: () throws -> Void) rethrows -> Double {
+    let start = ContinuousClock.now
+    try body()
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+/// Writes a repository of `count` files in 100-file directories with `git fast-import`,
+/// which is much faster than writing and adding the files one by one.
+func makeLargeRepository(at path: String, files count: Int) throws {
+    try GitCLI.check(["init", "-q", "-b", "main", path], in: NSTemporaryDirectory())
+    var stream = "commit refs/heads/main\ncommitter Bench <bench@example.com> 1700000000 +0000\ndata 5\nbulk\n"
+    for index in 0..<count {
+        let content = String(repeating: "line \(index) of a source file with some text in it\n", count: 20 + index % 40)
+        stream += "M 100644 inline src/dir\(index / 100)/file\(index).txt\ndata \(content.utf8.count)\n\(content)\n"
+    }
+    let output = try GitCLI.run(["fast-import", "--quiet"], in: path, stdin: Data(stream.utf8))
+    guard output.status == 0 else { throw BenchError("git fast-import failed: \(output.stderr)") }
+    try GitCLI.check(["reset", "-q", "--hard", "main"], in: path)
+    try GitCLI.check(["gc", "-q"], in: path)
+}
+
+struct Row {
+    var name: String
+    var git: [Double] = []
+    var gitKit: [Double] = []
+}
+
+func report(_ rows: [Row], files: Int, runs: Int) {
+    print("\ncodex-bot-bench: \(files) files, median of \(runs) runs each, alternating (ms)")
+    print("operation".padding(toLength: 34, withPad: " ", startingAt: 0) + "   git CLI     GitKit   GitKit/git")
+    for row in rows {
+        let git = median(row.git), kit = median(row.gitKit)
+        print(row.name.padding(toLength: 34, withPad: " ", startingAt: 0)
+              + String(format: "%10.1f %10.1f %10.2fx", git, kit, kit / git))
+    }
+}
+
+func runBenchmarks(_ options: Options) throws {
+    let work = try TemporaryDirectory(named: "bench")
+    defer { if !options.keep { work.remove() } else { print("kept \(work.path)") } }
+    let repoPath = work.appending("repo")
+    print("making a repository of \(options.files) files…")
+    try makeLargeRepository(at: repoPath, files: options.files)
+    let repo = try Repository.open(at: repoPath)
+    let head = try repo.headCommit()
+    if options.profileWorktree {
+        try repo.createBranch("profile", at: head)
+        for run in 0..<options.runs {
+            let time = try measure { try repo.addWorktree(branch: "profile", at: work.appending("profile-\(run)")) }
+            print(String(format: "GitKit worktree add: %.1f ms", time))
+            try repo.removeWorktree(named: "profile")
+        }
+        return
+    }
+
+    // 1. Worktree creation.
+    var worktrees = Row(name: "worktree add (\(options.files) files)")
+    for run in 0...options.runs {  // run 0 warms the page cache and is not counted
+        try repo.createBranch("bench-git-\(run)", at: head)
+        try repo.createBranch("bench-kit-\(run)", at: head)
+        let gitPath = work.appending("wt-git-\(run)"), kitPath = work.appending("wt-kit-\(run)")
+        let gitTime = try measure { try GitCLI.check(["worktree", "add", "-q", gitPath, "bench-git-\(run)"], in: repoPath) }
+        let kitTime = try measure { try repo.addWorktree(branch: "bench-kit-\(run)", at: kitPath) }
+        let checkedOut = try GitCLI.check(["ls-files"], in: kitPath).split(separator: "\n").count
+        guard checkedOut == options.files, try GitCLI.check(["status", "--porcelain"], in: kitPath).isEmpty else {
+            throw BenchError("GitKit's worktree is not a clean checkout of \(options.files) files")
+        }
+        try GitCLI.check(["worktree", "remove", "--force", gitPath], in: repoPath)
+        try repo.removeWorktree(named: "bench-kit-\(run)")
+        if run > 0 { worktrees.git.append(gitTime); worktrees.gitKit.append(kitTime) }
+    }
+
+    // 2. Push of a one-commit branch over smart HTTP with Basic auth.
+    let serverRoot = work.appending("server")
+    try FileManager.default.createDirectory(atPath: serverRoot, withIntermediateDirectories: true)
+    try GitCLI.check(["clone", "-q", "--bare", repoPath, serverRoot + "/bench.git"], in: work.path)
+    let credentials = GitHTTPServer.Credentials(username: "bench", password: "bench-password")
+    let server = try GitHTTPServer(projectRoot: serverRoot, credentials: credentials)
+    defer { server.stop() }
+    let plainURL = server.url(forRepository: "bench.git")
+    let gitURL = plainURL.replacingOccurrences(of: "http://", with: "http://bench:bench-password@")
+    let remoteOptions = RemoteOptions(credentials: .userPassword(username: "bench", password: "bench-password"))
+    var pushes = Row(name: "push one-commit branch (HTTP)")
+    for run in 0...options.runs {
+        let gitBranch = "push-git-\(run)", kitBranch = "push-kit-\(run)"
+        for branch in [gitBranch, kitBranch] {
+            let commit = try oneCommitOnTop(of: head, in: repoPath, label: branch)
+            try GitCLI.check(["branch", branch, commit], in: repoPath)
+        }
+        let gitTime = try measure { try GitCLI.check(["push", "-q", gitURL, gitBranch], in: repoPath) }
+        let kitTime = try measure { try repo.push(branch: kitBranch, to: plainURL, options: remoteOptions) }
+        let remoteHead = try GitCLI.check(["rev-parse", "refs/heads/\(kitBranch)"], in: serverRoot + "/bench.git")
+        guard remoteHead == (try GitCLI.check(["rev-parse", kitBranch], in: repoPath)) else {
+            throw BenchError("GitKit's push did not reach the server")
+        }
+        if run > 0 { pushes.git.append(gitTime); pushes.gitKit.append(kitTime) }
+    }
+    report([worktrees, pushes], files: options.files, runs: options.runs)
+}
+
+/// A new commit on `base` that changes one file, made with git plumbing (not timed).
+func oneCommitOnTop(of base: ObjectID, in repoPath: String, label: String) throws -> String {
+    let blob = try GitCLI.run(["hash-object", "-w", "--stdin"], in: repoPath, stdin: Data("changed by \(label)\n".utf8))
+    let index = "/tmp/codex-bot-bench-index-\(getpid())"
+    defer { try? FileManager.default.removeItem(atPath: index) }
+    let env = ["GIT_INDEX_FILE": index]
+    try GitCLI.check(["read-tree", base.hex], in: repoPath, environment: env)
+    try GitCLI.check(["update-index", "--cacheinfo", "100644,\(blob.stdout.trimmingCharacters(in: .newlines)),src/dir0/file0.txt"],
+                     in: repoPath, environment: env)
+    let tree = try GitCLI.check(["write-tree"], in: repoPath, environment: env)
+    return try GitCLI.check(["commit-tree", tree, "-p", base.hex, "-m", label], in: repoPath)
+}
+
+do {
+    try runBenchmarks(try Options(CommandLine.arguments))
+} catch {
+    FileHandle.standardError.write(Data("codex-bot-bench: \(error)\n".utf8))
+    exit(1)
+}
