@@ -32,6 +32,9 @@ static inline int cgit2_get_search_path(int level, git_buf *out) {
 /// that accepts and never answers would hang a push forever.
 /// Safe to call again to change the limits. Returns 0 or a libgit2 error code.
 /// A limit <= 0 means no limit for that phase. Call after git_libgit2_init().
+/// Caveats in libgit2 1.5: over SSH only the connect is bounded (libssh2 does
+/// its own I/O on the socket), and under TLS a timeout is reported by mbedTLS
+/// as "SSL error: ... Generic error" rather than with our message.
 int cgit2_register_timeout_stream(int connect_timeout_ms, int io_timeout_ms);
 
 /// How many connections the timeout stream has established in this process
