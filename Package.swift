@@ -43,7 +43,7 @@ let package = Package(
         .executableTarget(name: "codex-bot", dependencies: ["CodexBotCLI"]),
 
         // Loopback servers and repository helpers shared by the tests and the benchmark.
-        .target(name: "CodexBotTestSupport", dependencies: ["GitKit"]),
+        .target(name: "CodexBotTestSupport", dependencies: ["GitKit", "COpenSSL"]),
         .executableTarget(name: "codex-bot-bench", dependencies: ["GitKit", "CodexBotTestSupport"]),
 
         .testTarget(name: "GitKitTests", dependencies: ["GitKit", "CodexBotTestSupport", "CGit2", "CGit2Shims"]),

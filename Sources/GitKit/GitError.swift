@@ -30,6 +30,8 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
         public static let leaseMismatch = Code("leaseMismatch")
         /// The remote could not be reached or stopped answering.
         public static let network = Code("network")
+        /// The server's TLS certificate is not trusted (or CA certificates could not be loaded).
+        public static let certificate = Code("certificate")
         public static let cancelled = Code("cancelled")
         public static let invalidArgument = Code("invalidArgument")
         public static let conflict = Code("conflict")
@@ -42,6 +44,8 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
         public var description: String { name }
 
         public static let initialize = Operation("init")
+        /// Setting up TLS: loading CA certificates.
+        public static let configureTLS = Operation("TLS setup")
         public static let open = Operation("open")
         public static let clone = Operation("clone")
         public static let fetch = Operation("fetch")
@@ -114,6 +118,7 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
         case GIT_ENONFASTFORWARD.rawValue: return .pushRejected
         case GIT_ECONFLICT.rawValue, GIT_EMERGECONFLICT.rawValue: return .conflict
         case GIT_EUSER.rawValue: return .cancelled
+        case GIT_ECERTIFICATE.rawValue: return .certificate
         default: break
         }
         if let klass, klass == Int32(GIT_ERROR_NET.rawValue) || klass == Int32(GIT_ERROR_SSL.rawValue)
@@ -126,6 +131,7 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
     private static func defaultHint(_ code: Code) -> String? {
         switch code {
         case .network: "Check that the remote URL is right and the server is up; codex-bot gives up after its network timeout"
+        case .certificate: "The server's certificate is not signed by a trusted CA: for a private CA set SSL_CERT_FILE to its PEM bundle"
         case .authenticationFailed: "Check the token or SSH key and that it may write to this repository"
         case .pushRejected: "Fetch the remote branch and rebuild on top of it, or push with a lease"
         default: nil

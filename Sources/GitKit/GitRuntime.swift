@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 internal import CGit2
 internal import CGit2Shims
 
@@ -28,15 +29,21 @@ public enum GitRuntime {
         public var certificateDirectory: String?
     }
 
+    /// The CA locations in force, for `Info`; changed by `setCertificateLocations`.
+    private static let certificates = Mutex<(file: String?, directory: String?)>((nil, nil))
+
     private static let setUp: Info = {
         git_libgit2_init()
         _ = cgit2_set_user_agent("codex-bot")
         // libgit2 re-hashes every object it reads; git does not (it checks on fetch and fsck).
         // Skipping it saves about a tenth of a 15,000-file checkout.
         _ = cgit2_enable_strict_hash_verification(0)
-        let (file, directory) = certificateLocations()
-        if file != nil || directory != nil {
-            _ = cgit2_set_ssl_cert_locations(file, directory)
+        // One bundle file is enough and loads in ~5 ms; adding the directory would read
+        // every certificate a second time (~20 ms more), so it is used only without a file.
+        let found = certificateLocations()
+        let (file, directory) = (found.file, found.file == nil ? found.directory : nil)
+        if file != nil || directory != nil, cgit2_set_ssl_cert_locations(file, directory) == 0 {
+            certificates.withLock { $0 = (file, directory) }
         }
         let t = NetworkTimeouts.standard
         _ = cgit2_register_timeout_stream(t.connectMilliseconds, t.ioMilliseconds)
@@ -48,17 +55,41 @@ public enum GitRuntime {
                     https: features & Int32(GIT_FEATURE_HTTPS.rawValue) != 0,
                     ssh: features & Int32(GIT_FEATURE_SSH.rawValue) != 0,
                     threads: features & Int32(GIT_FEATURE_THREADS.rawValue) != 0,
-                    certificateFile: file, certificateDirectory: directory)
+                    certificateFile: nil, certificateDirectory: nil)
     }()
 
     /// Initializes libgit2 on first use; cheap afterwards. Every GitKit entry point calls it.
     @discardableResult
-    public static func ensureInitialized() -> Info { setUp }
+    public static func ensureInitialized() -> Info {
+        var info = setUp
+        (info.certificateFile, info.certificateDirectory) = certificates.withLock { $0 }
+        return info
+    }
 
     /// Replaces the network time limits for all later connections.
     public static func setNetworkTimeouts(_ timeouts: NetworkTimeouts) {
         ensureInitialized()
         _ = cgit2_register_timeout_stream(timeouts.connectMilliseconds, timeouts.ioMilliseconds)
+    }
+
+    /// Points libgit2's TLS layer at a CA bundle file and/or a directory of PEM certificates
+    /// for all later HTTPS connections (a private CA, or a test's own). When libgit2 refuses
+    /// them it throws, and the previous certificates stay in force.
+    ///
+    /// Change it only while no HTTPS transfer runs: libgit2 frees the old list.
+    public static func setCertificateLocations(file: String?, directory: String?) throws {
+        ensureInitialized()
+        guard file != nil || directory != nil else {
+            throw GitError(.configureTLS, .invalidArgument, "no CA certificate file or directory given",
+                           hint: "Pass a PEM bundle, a directory of PEM certificates, or both")
+        }
+        let rc = cgit2_set_ssl_cert_locations(file, directory)
+        if rc < 0 {
+            throw GitError.fromLibgit2(.configureTLS, rc, code: .certificate,
+                                       context: "CA certificates \([file, directory].compactMap { $0 }.joined(separator: " and "))",
+                                       hint: "Give a readable PEM bundle (SSL_CERT_FILE) or a directory of PEM certificates (SSL_CERT_DIR)")
+        }
+        certificates.withLock { $0 = (file, directory) }
     }
 
     /// Debian's libgit2 uses mbedTLS, which knows no default CA store: point it at
