@@ -32,6 +32,8 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
         public static let network = Code("network")
         /// The server's TLS certificate is not trusted (or CA certificates could not be loaded).
         public static let certificate = Code("certificate")
+        /// The SSH server's host key is not in known_hosts, or differs from the one there.
+        public static let hostKey = Code("hostKey")
         public static let cancelled = Code("cancelled")
         public static let invalidArgument = Code("invalidArgument")
         public static let conflict = Code("conflict")
@@ -102,12 +104,17 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
         let klass = last.map { Int32($0.pointee.klass) }
         var message = last.flatMap { $0.pointee.message.map { String(cString: $0) } } ?? "libgit2 returned \(rc)"
         if let context { message = "\(context): \(message)" }
-        let kind = code ?? classify(rc, klass: klass)
+        let kind = code ?? classify(rc, klass: klass, message: message)
         return GitError(operation, kind, message, hint: hint ?? defaultHint(kind),
                         libgit2Code: rc, libgit2Class: klass)
     }
 
-    private static func classify(_ rc: Int32, klass: Int32?) -> Code {
+    private static func classify(_ rc: Int32, klass: Int32?, message: String) -> Code {
+        let isSSH = klass == Int32(GIT_ERROR_SSH.rawValue)
+        if isSSH && rc == GIT_ECERTIFICATE.rawValue { return .hostKey }
+        // libssh2's "Failed to authenticate SSH session: … Wrong passphrase …" and
+        // "error authenticating: failed connecting with agent" come back as plain -1.
+        if isSSH && message.lowercased().contains("authenticat") { return .authenticationFailed }
         switch rc {
         case GIT_ENOTFOUND.rawValue: return .notFound
         case GIT_EEXISTS.rawValue: return .alreadyExists
@@ -132,7 +139,8 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
         switch code {
         case .network: "Check that the remote URL is right and the server is up; codex-bot gives up after its network timeout"
         case .certificate: "The server's certificate is not signed by a trusted CA: for a private CA set SSL_CERT_FILE to its PEM bundle"
-        case .authenticationFailed: "Check the token or SSH key and that it may write to this repository"
+        case .hostKey: "The SSH host key is unknown or has changed: check it, then add it to ~/.ssh/known_hosts (ssh-keyscan -p PORT HOST)"
+        case .authenticationFailed: "Check the token, or the SSH key, its passphrase and the agent (SSH_AUTH_SOCK), and that it may write to this repository"
         case .pushRejected: "Fetch the remote branch and rebuild on top of it, or push with a lease"
         default: nil
         }

@@ -104,7 +104,12 @@ final class RemoteCallbackContext {
     /// libgit2 asks again after a rejection: offering the same secret twice cannot help.
     private func refuseRepeat(_ kind: String, _ url: String, _ username: String) -> Int32? {
         guard offeredKinds.insert(kind).inserted else {
-            return fail(.authenticationFailed, "\(url) rejected the credentials for user '\(username)'",
+            let what = switch kind {
+            case "sshkey": "the SSH key for user '\(username)' (not authorized there, or a wrong passphrase)"
+            case "agent": "every key ssh-agent offered for user '\(username)'"
+            default: "the credentials for user '\(username)'"
+            }
+            return fail(.authenticationFailed, "\(url) rejected \(what)",
                         hint: "Check that the token or key is valid and may access this repository")
         }
         return nil
