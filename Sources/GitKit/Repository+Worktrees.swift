@@ -61,18 +61,29 @@ extension Repository {
         var options = git_worktree_add_options()
         try check(git_worktree_add_options_init(&options, UInt32(GIT_WORKTREE_ADD_OPTIONS_VERSION)), .worktreeAdd)
         options.ref = branchRef
-        // A new, empty directory: nothing there to protect, so skip the safe-mode comparisons.
-        options.checkout_options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue
-        // Looking up attributes for every file is most of libgit2's checkout time; when no
-        // attributes or line-ending settings exist, no filter can apply, so skip the lookups.
+        // When a filter could change a file's bytes (line endings, `ident`), libgit2 checks
+        // out, looking up attributes per file. Otherwise the files are exactly their blobs,
+        // and WorktreeCheckout writes them on several threads after libgit2 has set up
+        // the worktree with no checkout.
         let target = try peelToCommit(branchRef!, name: branch)
-        options.checkout_options.disable_filters = try checkoutNeedsFilters(target) ? 0 : 1
+        let libgit2ChecksOut = try checkoutNeedsFilters(target)
+        // A new, empty directory: nothing there to protect, so skip the safe-mode comparisons.
+        options.checkout_options.checkout_strategy = libgit2ChecksOut ? GIT_CHECKOUT_FORCE.rawValue : GIT_CHECKOUT_NONE.rawValue
 
         var worktree: OpaquePointer?
         try check(git_worktree_add(&worktree, pointer, name, path, &options), .worktreeAdd, context: "'\(path)'")
         defer { git_worktree_free(worktree) }
         let reason = "\(Self.worktreeLockPrefix)\(getpid())"
         try check(git_worktree_lock(worktree, reason), .worktreeAdd, context: "locking '\(name)'")
+        if !libgit2ChecksOut {
+            do {
+                try WorktreeCheckout.run(try Repository.open(at: path), commit: target)
+            } catch {
+                // Leave nothing half-written behind.
+                try? removeWorktree(named: name)
+                throw error
+            }
+        }
         return Worktree(name: name, path: String(cString: git_worktree_path(worktree)), branch: branch,
                         lockReason: reason, isValid: true)
     }

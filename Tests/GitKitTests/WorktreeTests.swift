@@ -191,6 +191,50 @@ struct WorktreeTests {
         }
     }
 
+    /// The threaded checkout must write what git writes — bytes, modes, symlinks, submodule
+    /// directories — and an index whose stat data git accepts without re-reading any file.
+    @Test func threadedCheckoutMatchesGitFileForFile() async throws {
+        try await withTemporaryDirectory("worktree-threaded") { dir in
+            let repoPath = dir.appending("repo")
+            var files: [String: String] = [:]
+            for index in 0..<1_200 { files["src/d\(index % 37)/f\(index).txt"] = "file \(index)\n" + String(repeating: "x", count: index) }
+            files["tools/run.sh"] = "#!/bin/sh\necho hi\n"
+            files["empty.txt"] = ""
+            try GitCLI.makeRepository(at: repoPath, files: files)
+            try GitCLI.check(["update-index", "--chmod=+x", "tools/run.sh"], in: repoPath)
+            try FileManager.default.createSymbolicLink(atPath: repoPath + "/link", withDestinationPath: "tools/run.sh")
+            try GitCLI.check(["add", "link"], in: repoPath)
+            // A submodule entry (gitlink) pointing at some commit.
+            let someCommit = try GitCLI.check(["rev-parse", "HEAD"], in: repoPath)
+            try GitCLI.check(["update-index", "--add", "--cacheinfo", "160000,\(someCommit),vendor/sub"], in: repoPath)
+            try GitCLI.check(["commit", "-q", "-m", "modes"], in: repoPath)
+            let head = try ObjectID(hex: GitCLI.check(["rev-parse", "HEAD"], in: repoPath))!
+
+            let repo = try Repository.open(at: repoPath)
+            try repo.createBranch("kit", at: head)
+            try repo.createBranch("git", at: head)
+            let kit = dir.appending("kit"), git = dir.appending("git")
+            try repo.addWorktree(branch: "kit", at: kit)
+            try GitCLI.check(["worktree", "add", "-q", git, "git"], in: repoPath)
+
+            // No stat mismatch: git diff-files does not refresh, so a wrong field shows up here.
+            let stale = try GitCLI.run(["diff-files", "--name-only"], in: kit)
+            #expect(stale.status == 0 && stale.stdout.isEmpty, "stat data git rejects: \(stale.stdout.prefix(300))")
+            #expect(try GitCLI.check(["status", "--porcelain"], in: kit) == "")
+            #expect(try GitCLI.check(["ls-files", "-s"], in: kit) == (try GitCLI.check(["ls-files", "-s"], in: git)))
+            for path in files.keys.sorted() {
+                let ours = try Data(contentsOf: URL(fileURLWithPath: kit + "/" + path))
+                let gits = try Data(contentsOf: URL(fileURLWithPath: git + "/" + path))
+                #expect(ours == gits, "\(path) differs")
+            }
+            let mode = try FileManager.default.attributesOfItem(atPath: kit + "/tools/run.sh")[.posixPermissions] as? Int
+            #expect(mode.map { $0 & 0o111 != 0 } == true, "run.sh is not executable")
+            #expect(try FileManager.default.destinationOfSymbolicLink(atPath: kit + "/link") == "tools/run.sh")
+            var isDirectory: ObjCBool = false
+            #expect(FileManager.default.fileExists(atPath: kit + "/vendor/sub", isDirectory: &isDirectory) && isDirectory.boolValue)
+        }
+    }
+
     @Test func pathsWithSpacesAndUnicodeWork() async throws {
         try await withTemporaryDirectory("worktree-unicode") { dir in
             let repoPath = dir.appending("my repo/ünïcødé 仓库")
