@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs, from Debian's packages, what codex-bot needs to build and run on Debian 12
+# (Swift 6.3 itself must already be installed). With --test, also what its tests start:
+# an OpenSSH server for the SSH remote tests and the openssl tool for the HTTPS ones.
+# Installs only what is missing, so a second run needs no network.
+set -euo pipefail
+
+packages=(libgit2-dev libcurl4-openssl-dev libssl-dev pkg-config git ca-certificates)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(openssh-server openssh-client openssl)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+sudo=()
+if [[ "$(id -u)" -ne 0 ]]; then
+  sudo=(sudo)
+fi
+echo "setup-debian: installing ${missing[*]}"
+"${sudo[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
