@@ -7,7 +7,7 @@ import Glibc
 /// runs `git receive-pack`, which runs `git index-pack`).
 ///
 /// Foundation's `Process` is not used because it offers neither the process group nor a kill that
-/// is safe against pid reuse from another thread.
+/// is safe against pid reuse from another thread (see `spawnInOwnProcessGroup`).
 final class ChildProcess: @unchecked Sendable {  // `reaped` is guarded by `lock`; the fds belong to their callers
     let pid: pid_t
     /// Write end of the child's stdin. The caller closes it: EOF tells the child its input is complete.
@@ -42,34 +42,18 @@ final class ChildProcess: @unchecked Sendable {  // `reaped` is guarded by `lock
         posix_spawn_file_actions_adddup2(&actions, output[1], 1)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
 
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // This process ignores SIGPIPE; git should get its default behaviour back.
-        var defaultSignals = sigset_t()
-        sigemptyset(&defaultSignals)
-        sigaddset(&defaultSignals, SIGPIPE)
-        posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
-        var noBlockedSignals = sigset_t()
-        sigemptyset(&noBlockedSignals)
-        posix_spawnattr_setsigmask(&attributes, &noBlockedSignals)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP))
-
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-
-        var pid = pid_t()
-        let result = searchPath
-            ? posix_spawnp(&pid, executable, &actions, &attributes, argv, envp)
-            : posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        let spawned = spawnInOwnProcessGroup(executable, arguments, environment: environment, actions: &actions,
+                                             searchPath: searchPath)
         close(input[0])
         close(output[1])
-        guard result == 0 else {
+        let pid: pid_t
+        switch spawned {
+        case .success(let started):
+            pid = started
+        case .failure(let error):
             close(input[1])
             close(output[0])
-            throw GitHTTPServerError(description: "cannot start \(executable): \(String(cString: strerror(result)))")
+            throw GitHTTPServerError(description: error.description)
         }
         return ChildProcess(pid: pid, stdin: input[1], stdout: output[0])
     }

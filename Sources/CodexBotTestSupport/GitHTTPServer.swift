@@ -52,7 +52,7 @@ public final class GitHTTPServer: @unchecked Sendable {  // internally synchroni
             credentials: credentials,
             backendPath: try locateHTTPBackend(environment: inherited),
             inheritedEnvironment: inherited)
-        let (listener, port) = try listenOnLoopback()
+        let (listener, port) = try Loopback.bind()
         self.port = port
         core = ServerCore(configuration: configuration, listener: listener, behavior: behavior)
         core.start()
@@ -89,30 +89,6 @@ private let ignoreSIGPIPE: Void = {
     signal(SIGPIPE, SIG_IGN)
 }()
 
-/// A listening socket on 127.0.0.1 with a port the kernel picked.
-private func listenOnLoopback() throws -> (fd: Int32, port: Int) {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
-    guard fd >= 0 else { throw GitHTTPServerError(description: "socket: errno \(errno)") }
-    var reuse: Int32 = 1
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
-
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = in_addr_t(INADDR_LOOPBACK).bigEndian
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-            bind(fd, generic, length) == 0 && listen(fd, 64) == 0 && getsockname(fd, generic, &length) == 0
-        }
-    }
-    guard bound else {
-        let error = errno
-        close(fd)
-        throw GitHTTPServerError(description: "cannot listen on 127.0.0.1: errno \(error)")
-    }
-    return (fd, Int(UInt16(bigEndian: address.sin_port)))
-}
 
 /// What the accept thread and the connection threads share. `GitHTTPServer` is only a handle on it:
 /// the threads keep the core alive, not the handle, so dropping the handle can stop the server.

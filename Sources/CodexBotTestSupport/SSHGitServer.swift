@@ -91,7 +91,7 @@ public final class SSHGitServer: @unchecked Sendable {  // `process` is guarded 
         // before sshd binds it: then sshd says "Address already in use" and we try another port.
         var lastError: SSHGitServerError?
         for _ in 0..<3 {
-            let candidate = try SSHTools.freeLoopbackPort()
+            let candidate = try Loopback.unusedPort()
             try Self.config(port: candidate, directory: directory, hostKey: hostPrivateKeyPath,
                             authorizedKeys: authorizedKeysPath)
                 .write(toFile: configPath, atomically: true, encoding: .utf8)
@@ -362,24 +362,6 @@ public enum SSHTools {
         return ProcessInfo.processInfo.environment["USER"] ?? "root"
     }
 
-    /// A port on 127.0.0.1 that was free a moment ago (bound to port 0, then closed).
-    static func freeLoopbackPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw SSHGitServerError("socket: errno \(errno)") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = in_addr_t(INADDR_LOOPBACK).bigEndian
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-                bind(fd, generic, length) == 0 && getsockname(fd, generic, &length) == 0
-            }
-        }
-        guard bound else { throw SSHGitServerError("cannot bind 127.0.0.1:0: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 
     enum StartOutcome { case listening, exited(Int32), timedOut }
 
@@ -388,24 +370,9 @@ public enum SSHTools {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             if let status = daemon.exitStatusIfExited() { return .exited(status) }
-            if canConnect(port: port) { return .listening }
+            if Loopback.isListening(port: port) { return .listening }
             if Date() > deadline { return .timedOut }
             usleep(20_000)
-        }
-    }
-
-    static func canConnect(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = in_addr_t(INADDR_LOOPBACK).bigEndian
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
         }
     }
 
@@ -447,31 +414,10 @@ final class SpawnedDaemon: @unchecked Sendable {  // `reaped` and `status` are g
         posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
 
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // This process may ignore SIGPIPE (GitHTTPServer does); the daemon gets the defaults back.
-        var defaultSignals = sigset_t()
-        sigemptyset(&defaultSignals)
-        sigaddset(&defaultSignals, SIGPIPE)
-        sigaddset(&defaultSignals, SIGTERM)
-        sigaddset(&defaultSignals, SIGHUP)
-        posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
-        var noBlockedSignals = sigset_t()
-        sigemptyset(&noBlockedSignals)
-        posix_spawnattr_setsigmask(&attributes, &noBlockedSignals)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP))
-
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var pid = pid_t()
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
-        guard result == 0 else {
-            throw SSHGitServerError("cannot start \(executable): \(String(cString: strerror(result)))")
+        switch spawnInOwnProcessGroup(executable, arguments, environment: environment, actions: &actions) {
+        case .success(let pid): return SpawnedDaemon(pid: pid)
+        case .failure(let error): throw SSHGitServerError(error.description)
         }
-        return SpawnedDaemon(pid: pid)
     }
 
     /// The exit status (128 + signal when killed) if the child has exited, without blocking; nil while it runs.

@@ -25,7 +25,7 @@ public final class TLSProxy: @unchecked Sendable {  // internally synchronized (
     public init(certificateChainPath: String, privateKeyPath: String, backendPort: Int) throws {
         _ = ignoreSIGPIPE
         let context = try TLSServerContext(certificateChainPath: certificateChainPath, privateKeyPath: privateKeyPath)
-        let (listener, port) = try listenOn127001()
+        let (listener, port) = try Loopback.bind()
         self.port = port
         core = ProxyCore(context: context, listener: listener, backendPort: backendPort)
         core.start()
@@ -51,48 +51,6 @@ public final class TLSProxy: @unchecked Sendable {  // internally synchronized (
 private let ignoreSIGPIPE: Void = {
     signal(SIGPIPE, SIG_IGN)
 }()
-
-private func listenOn127001() throws -> (fd: Int32, port: Int) {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
-    guard fd >= 0 else { throw TLSProxyError("socket: \(String(cString: strerror(errno)))") }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = in_addr_t(INADDR_LOOPBACK).bigEndian
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            bind(fd, $0, length) == 0 && listen(fd, 64) == 0 && getsockname(fd, $0, &length) == 0
-        }
-    }
-    guard bound else {
-        let error = errno
-        close(fd)
-        throw TLSProxyError("cannot listen on 127.0.0.1: \(String(cString: strerror(error)))")
-    }
-    return (fd, Int(UInt16(bigEndian: address.sin_port)))
-}
-
-/// A blocking TCP connection to 127.0.0.1:port, close-on-exec; nil with errno set on failure.
-private func connectTo127001(port: Int) -> Int32? {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
-    guard fd >= 0 else { return nil }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = in_addr_t(INADDR_LOOPBACK).bigEndian
-    address.sin_port = in_port_t(UInt16(port)).bigEndian
-    let rc = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard rc == 0 else {
-        let error = errno
-        close(fd)
-        errno = error
-        return nil
-    }
-    var noDelay: Int32 = 1
-    setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
-    return fd
-}
 
 struct TLSProxyError: Error, CustomStringConvertible {
     var description: String
@@ -229,7 +187,7 @@ private final class ProxiedConnection {
             .map { String(cString: $0) } ?? "?"
         core.locked { core.handshakeLog.append("\(version) \(cipher)") }
 
-        guard let backend = connectTo127001(port: core.backendPort) else {
+        guard let backend = Loopback.connect(port: core.backendPort) else {
             return core.noteFailure("backend 127.0.0.1:\(core.backendPort): \(String(cString: strerror(errno)))")
         }
         guard core.adopt(backend) else {

@@ -89,7 +89,7 @@ enum Content: String {
 /// much faster than writing and adding the files one by one, then packs it with `git gc`.
 func makeLargeRepository(at path: String, files count: Int, content: Content) throws {
     try GitCLI.check(["init", "-q", "-b", "main", path], in: NSTemporaryDirectory())
-    var random = SeededGenerator(seed: 2026)
+    var random = SeededRandomNumberGenerator(seed: 2026)
     let words = ["let", "var", "func", "return", "guard", "else", "struct", "value", "count", "index", "result",
                  "error", "throw", "try", "self", "init", "case", "switch", "for", "in", "where", "true", "false"]
     func file(_ index: Int, version: Int) -> String {
@@ -125,19 +125,6 @@ func makeLargeRepository(at path: String, files count: Int, content: Content) th
     guard output.status == 0 else { throw BenchError("git fast-import failed: \(output.stderr)") }
     try GitCLI.check(["reset", "-q", "--hard", "main"], in: path)
     try GitCLI.check(["gc", "-q"], in: path)
-}
-
-/// A small seeded generator, so every run benchmarks the same repository.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 struct Row {

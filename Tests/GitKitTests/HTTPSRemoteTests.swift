@@ -167,17 +167,9 @@ extension NetworkSuite {
             try await withTemporaryDirectory("https-proxy-stop") { dir in
                 let ca = try TestCertificateAuthority(in: dir.appending("ca"))
                 let proxy = try TLSProxy(certificateChainPath: ca.serverCertificatePath, privateKeyPath: ca.serverKeyPath,
-                                         backendPort: try unusedLoopbackPort())
-                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                                         backendPort: try Loopback.unusedPort())
+                let fd = try #require(Loopback.connect(port: proxy.port))
                 defer { close(fd) }
-                var address = sockaddr_in()
-                address.sin_family = sa_family_t(AF_INET)
-                address.sin_addr.s_addr = inet_addr("127.0.0.1")
-                address.sin_port = in_port_t(UInt16(proxy.port)).bigEndian
-                let connected = withUnsafePointer(to: &address) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-                }
-                #expect(connected == 0)
                 usleep(100_000)  // let the proxy's connection thread block in the handshake
                 let started = ContinuousClock.now
                 proxy.stop()

@@ -194,7 +194,7 @@ extension NetworkSuite {
 
         @Test func aRemoteThatRefusesConnectionsIsANetworkError() async throws {
             try await withTemporaryDirectory("http-refused") { dir in
-                let port = try unusedLoopbackPort()
+                let port = try Loopback.unusedPort()
                 let started = ContinuousClock.now
                 let error = try #require(throws: GitError.self) {
                     try Repository.clone(from: "http://127.0.0.1:\(port)/x.git", to: dir.appending("clone"))
@@ -238,7 +238,7 @@ extension NetworkSuite {
             try await withTemporaryDirectory("http-50mb") { dir in
                 let fixture = try HTTPRemoteFixture(dir)
                 let (repo, _) = try fixture.cloneWithCommit("clone", branch: "large")
-                var generator = SplitMix64(seed: 42)
+                var generator = SeededRandomNumberGenerator(seed: 42)
                 var bytes = [UInt8](repeating: 0, count: 50 * 1024 * 1024)
                 for index in stride(from: 0, to: bytes.count, by: 8) {
                     withUnsafeBytes(of: generator.next()) { word in
@@ -280,37 +280,5 @@ extension NetworkSuite {
                 #expect(error.code == .pushRejected)
             }
         }
-    }
-}
-
-/// A loopback port that nothing listens on (bound, read back, closed).
-func unusedLoopbackPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-    }
-    guard bound == 0 else { throw CocoaError(.fileWriteUnknown) }
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-    }
-    return Int(UInt16(bigEndian: address.sin_port))
-}
-
-/// A small, fast, seeded generator: 50 MB of incompressible bytes in well under a second.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -6,6 +6,7 @@
 
 import CGit2
 import CGit2Shims
+import CodexBotTestSupport
 import Foundation
 import Testing
 
@@ -164,25 +165,9 @@ private final class LoopbackSocket: @unchecked Sendable {
     private var closed = false
 
     init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw SocketError("socket") }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = 0
-        addr.sin_addr = in_addr(s_addr: UInt32(0x7f00_0001).bigEndian)
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { ptr in
-                bind(fd, ptr, len) == 0 && getsockname(fd, ptr, &len) == 0
-            }
-        }
-        guard bound else {
-            let error = SocketError("bind")
-            Glibc.close(fd)
-            throw error
-        }
+        let (fd, port) = try Loopback.bind(listening: false)
         self.fd = fd
-        self.port = UInt16(bigEndian: addr.sin_port)
+        self.port = UInt16(port)
     }
 
     func close() {
@@ -266,22 +251,6 @@ private final class SilentServer: @unchecked Sendable {
     private func wait(for fd: Int32, ms: Int32) -> Bool {
         var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         return poll(&pfd, 1, ms) > 0
-    }
-}
-
-/// True when something accepts TCP connections on 127.0.0.1:port.
-private func isListening(port: UInt16) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_port = port.bigEndian
-    addr.sin_addr = in_addr(s_addr: UInt32(0x7f00_0001).bigEndian)
-    return withUnsafePointer(to: &addr) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-        }
     }
 }
 
@@ -391,7 +360,7 @@ private final class GitDaemon {
             let daemon = GitDaemon(process: process, port: port, logPath: log)
             let deadline = ContinuousClock.now + .seconds(10)
             while process.isRunning && ContinuousClock.now < deadline {
-                if isListening(port: port) { return daemon }
+                if Loopback.isListening(port: Int(port)) { return daemon }
                 Thread.sleep(forTimeInterval: 0.05)
             }
             daemon.stop()
