@@ -102,18 +102,16 @@ final class ServerCore: @unchecked Sendable {  // every `var` is guarded by `sta
     }
 
     let configuration: Configuration
-    private let listener: Int32
-    private let state = NSCondition()
-    private var stopped = false
+    private let threads: ConnectionThreads
+    private let state = NSLock()
+    private var stopping = false
     private var currentBehavior: GitHTTPServer.Behavior
     private var log: [GitHTTPServer.RecordedRequest] = []
-    private var clients: Set<Int32> = []
     private var children: [pid_t: ChildProcess] = [:]
-    private var liveThreads = 0
 
     init(configuration: Configuration, listener: Int32, behavior: GitHTTPServer.Behavior) {
         self.configuration = configuration
-        self.listener = listener
+        self.threads = ConnectionThreads(listener: listener, name: "GitHTTPServer")
         self.currentBehavior = behavior
     }
 
@@ -132,32 +130,24 @@ final class ServerCore: @unchecked Sendable {  // every `var` is guarded by `sta
     }
 
     func start() {
-        locked { liveThreads += 1 }
-        startThread(name: "GitHTTPServer.accept") { [self] in
-            acceptLoop()
+        threads.start { [self] client in
+            GitHTTPConnection(core: self, socket: client).run()
         }
     }
 
+    /// Kills the running backends, then stops the threads (which closes every connection).
     func stop() {
-        state.lock()
-        defer { state.unlock() }
-        if !stopped {
-            stopped = true
-            // shutdown() rather than close(): it wakes the threads blocked on these fds, and each
-            // fd is closed by its owner once nothing can be using it any more.
-            shutdown(listener, Int32(SHUT_RDWR))
-            clients.forEach { shutdown($0, Int32(SHUT_RDWR)) }
+        locked {
+            stopping = true
             children.values.forEach { $0.kill() }
         }
-        while liveThreads > 0 {
-            state.wait()
-        }
+        threads.stop()
     }
 
     /// Registers a running backend so that stop() can kill it; false (and the caller must kill it) once stopped.
     func adopt(_ child: ChildProcess) -> Bool {
         locked {
-            if stopped { return false }
+            if stopping { return false }
             children[child.pid] = child
             return true
         }
@@ -167,63 +157,9 @@ final class ServerCore: @unchecked Sendable {  // every `var` is guarded by `sta
         locked { _ = children.removeValue(forKey: child.pid) }
     }
 
-    private func acceptLoop() {
-        while let client = nextClient() {
-            startThread(name: "GitHTTPServer.connection") { [self] in
-                GitHTTPConnection(core: self, socket: client).run()
-                locked {
-                    clients.remove(client)
-                    close(client)
-                }
-                threadEnded()
-            }
-        }
-        close(listener)
-        threadEnded()
-    }
-
-    /// The next connection, registered and counted as a live thread; nil once the server stops.
-    private func nextClient() -> Int32? {
-        while true {
-            let client = GNU.acceptCloseOnExec(listener)
-            let error = errno
-            if client >= 0 {
-                var noDelay: Int32 = 1  // responses go out as several small writes; Nagle would stall them
-                setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
-                let admitted: Bool = locked {
-                    guard !stopped else { return false }
-                    clients.insert(client)
-                    liveThreads += 1
-                    return true
-                }
-                if admitted { return client }
-                close(client)
-                return nil
-            }
-            if locked({ stopped }) { return nil }
-            if error != EINTR && error != ECONNABORTED {
-                usleep(10_000)  // e.g. out of fds: back off instead of spinning
-            }
-        }
-    }
-
-    private func threadEnded() {
-        locked {
-            liveThreads -= 1
-            state.broadcast()
-        }
-    }
-
     private func locked<T>(_ body: () throws -> T) rethrows -> T {
         state.lock()
         defer { state.unlock() }
         return try body()
     }
-}
-
-/// Runs `body` on a new thread.
-func startThread(name: String, _ body: @escaping @Sendable () -> Void) {
-    let thread = Thread(block: body)
-    thread.name = name
-    thread.start()
 }

@@ -59,98 +59,31 @@ struct TLSProxyError: Error, CustomStringConvertible {
 
 // MARK: - Shared state
 
-/// What the accept thread and the connection threads share; every `var` is guarded by `state`.
+/// What the connection threads share: the TLS context, the backend and the logs.
 /// The threads keep the core alive, not the `TLSProxy` handle, so dropping the handle stops the proxy.
-final class ProxyCore: @unchecked Sendable {
+final class ProxyCore: @unchecked Sendable {  // the logs are guarded by `state`
     let context: TLSServerContext
     let backendPort: Int
-    private let listener: Int32
-    private let state = NSCondition()
-    private var stopped = false
-    private var sockets: Set<Int32> = []  // client and backend sockets of live connections
-    private var liveThreads = 0
+    let threads: ConnectionThreads
+    private let state = NSLock()
     var handshakeLog: [String] = []
     var failureLog: [String] = []
 
     init(context: TLSServerContext, listener: Int32, backendPort: Int) {
         self.context = context
-        self.listener = listener
         self.backendPort = backendPort
+        self.threads = ConnectionThreads(listener: listener, name: "TLSProxy")
     }
 
     func start() {
-        locked { liveThreads += 1 }
-        startThread(name: "TLSProxy.accept") { [self] in
-            while let client = nextClient() {
-                startThread(name: "TLSProxy.connection") { [self] in
-                    ProxiedConnection(core: self, client: client).run()
-                    release(client)
-                    threadEnded()
-                }
-            }
-            close(listener)
-            threadEnded()
+        threads.start { [self] client in
+            ProxiedConnection(core: self, client: client).run()
         }
     }
 
-    func stop() {
-        state.lock()
-        defer { state.unlock() }
-        if !stopped {
-            stopped = true
-            // shutdown() wakes every thread blocked on these sockets (accept, poll, SSL_read, send);
-            // each socket is closed by its owner once nothing can be using it.
-            shutdown(listener, Int32(SHUT_RDWR))
-            sockets.forEach { shutdown($0, Int32(SHUT_RDWR)) }
-        }
-        while liveThreads > 0 { state.wait() }
-    }
-
-    /// Registers a socket so stop() can wake its user; false (and the caller closes it) once stopped.
-    func adopt(_ fd: Int32) -> Bool {
-        locked {
-            guard !stopped else { return false }
-            sockets.insert(fd)
-            return true
-        }
-    }
-
-    /// Unregisters and closes a socket, under the lock so stop() never shuts down a reused descriptor.
-    func release(_ fd: Int32) {
-        locked {
-            sockets.remove(fd)
-            close(fd)
-        }
-    }
+    func stop() { threads.stop() }
 
     func noteFailure(_ text: String) { locked { failureLog.append(text) } }
-
-    private func nextClient() -> Int32? {
-        while true {
-            let client = GNU.acceptCloseOnExec(listener)
-            let error = errno
-            if client >= 0 {
-                let admitted: Bool = locked {
-                    guard !stopped else { return false }
-                    sockets.insert(client)
-                    liveThreads += 1
-                    return true
-                }
-                if admitted { return client }
-                close(client)
-                return nil
-            }
-            if locked({ stopped }) { return nil }
-            if error != EINTR && error != ECONNABORTED { usleep(10_000) }  // e.g. out of fds: back off
-        }
-    }
-
-    private func threadEnded() {
-        locked {
-            liveThreads -= 1
-            state.broadcast()
-        }
-    }
 
     func locked<T>(_ body: () throws -> T) rethrows -> T {
         state.lock()
@@ -190,11 +123,11 @@ private final class ProxiedConnection {
         guard let backend = Loopback.connect(port: core.backendPort) else {
             return core.noteFailure("backend 127.0.0.1:\(core.backendPort): \(String(cString: strerror(errno)))")
         }
-        guard core.adopt(backend) else {
+        guard core.threads.adopt(backend) else {
             close(backend)
             return
         }
-        defer { core.release(backend) }
+        defer { core.threads.release(backend) }
         relay(session, backend)
     }
 
