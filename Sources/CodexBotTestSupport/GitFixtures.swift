@@ -27,6 +27,15 @@ public func withTemporaryDirectory<T>(_ name: String, _ body: (TemporaryDirector
     return try await body(directory)
 }
 
+/// The environment this process started with, read once: the SSH tests swap `HOME` and
+/// `SSH_AUTH_SOCK` with setenv (libgit2 and libssh2 read them from the process), and
+/// reading the environment on another thread meanwhile is a data race in libc.
+public enum StartEnvironment {
+    public static let values: [String: String] = ProcessInfo.processInfo.environment
+    public static var path: String { values["PATH"] ?? "/usr/bin:/bin" }
+    public static var home: String { values["HOME"] ?? "/" }
+}
+
 /// The `git` command-line tool, run with a clean, fixed identity: the independent
 /// witness the tests check GitKit against, and the baseline the benchmark races.
 public enum GitCLI {
@@ -43,7 +52,7 @@ public enum GitCLI {
     /// The environment every run gets: no user or system config, a fixed identity, no prompts.
     public static func environment(_ extra: [String: String] = [:]) -> [String: String] {
         var env = [
-            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            "PATH": StartEnvironment.path,
             "HOME": NSTemporaryDirectory(),
             "GIT_CONFIG_NOSYSTEM": "1",
             "GIT_CONFIG_GLOBAL": "/dev/null",

@@ -45,8 +45,7 @@ public final class GitHTTPServer: @unchecked Sendable {  // internally synchroni
     /// `credentials == nil` means no auth (pushes allowed as user "anonymous").
     public init(projectRoot: String, credentials: Credentials? = nil, behavior: Behavior = .normal) throws {
         _ = ignoreSIGPIPE
-        let inherited = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-                         "HOME": ProcessInfo.processInfo.environment["HOME"] ?? "/"]
+        let inherited = ["PATH": StartEnvironment.path, "HOME": StartEnvironment.home]
         let configuration = ServerCore.Configuration(
             projectRoot: projectRoot,
             credentials: credentials,
@@ -88,7 +87,6 @@ struct GitHTTPServerError: Error, CustomStringConvertible {
 private let ignoreSIGPIPE: Void = {
     signal(SIGPIPE, SIG_IGN)
 }()
-
 
 /// What the accept thread and the connection threads share. `GitHTTPServer` is only a handle on it:
 /// the threads keep the core alive, not the handle, so dropping the handle can stop the server.

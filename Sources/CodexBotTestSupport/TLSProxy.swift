@@ -364,7 +364,7 @@ private struct OpenSSLCLI {
     let directory: String
 
     func run(_ arguments: [String]) throws {
-        let environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        let environment = ["PATH": StartEnvironment.path]
         let output: ProcessRunner.Output
         do {
             output = try ProcessRunner.run("/usr/bin/env", ["openssl"] + arguments, in: directory, environment: environment)

@@ -92,6 +92,15 @@ public enum GitRuntime {
         certificates.withLock { $0 = (file, directory) }
     }
 
+    /// The user's global attributes file when `core.attributesFile` is unset
+    /// (`$XDG_CONFIG_HOME/git/attributes`, else `~/.config/git/attributes`), as git finds it.
+    /// Read once: the environment is process-wide and reading it races with setenv.
+    static let userAttributesFile: String = {
+        let env = ProcessInfo.processInfo.environment
+        let configHome = env["XDG_CONFIG_HOME"] ?? ((env["HOME"] ?? NSHomeDirectory()) + "/.config")
+        return configHome + "/git/attributes"
+    }()
+
     /// Debian's libgit2 uses mbedTLS, which knows no default CA store: point it at
     /// the system bundle, honouring the usual `SSL_CERT_FILE` / `SSL_CERT_DIR` overrides.
     static func certificateLocations() -> (file: String?, directory: String?) {

@@ -96,9 +96,7 @@ extension Repository {
         if let autocrlf, !["false", "no", "off", "0", ""].contains(autocrlf) { return true }
         if let eol = try configString("core.eol")?.lowercased(), eol != "lf", eol != "native" { return true }
         if try configString("core.attributesFile") != nil { return true }
-        let env = ProcessInfo.processInfo.environment
-        let home = env["HOME"] ?? NSHomeDirectory()
-        let xdgAttributes = (env["XDG_CONFIG_HOME"].map { $0 + "/git" } ?? home + "/.config/git") + "/attributes"
+        let xdgAttributes = GitRuntime.userAttributesFile
         let infoAttributes = URL(fileURLWithPath: commonDirectory).appendingPathComponent("info/attributes").path
         if FileManager.default.fileExists(atPath: xdgAttributes) || FileManager.default.fileExists(atPath: infoAttributes) {
             return true

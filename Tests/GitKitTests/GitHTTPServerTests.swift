@@ -137,7 +137,7 @@ private struct Sandbox {
         process.arguments = ["git"] + arguments
         process.currentDirectoryURL = directory.map { URL(fileURLWithPath: $0) }
         process.environment = [
-            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            "PATH": StartEnvironment.path,
             "HOME": home,
             "GIT_TERMINAL_PROMPT": "0",
             "GIT_CONFIG_NOSYSTEM": "1",

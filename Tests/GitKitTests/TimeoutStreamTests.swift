@@ -28,10 +28,10 @@ extension NetworkSuite {
             try withLibgit2 {
                 let server = try SilentServer()
                 defer { server.stop() }
-                let dir = try TempDir()
+                let dir = try TemporaryDirectory(named: "timeout-stream")
                 defer { dir.remove() }
 
-                let result = clone("\(scheme)://127.0.0.1:\(server.port)/x.git", into: dir.path("clone"))
+                let result = clone("\(scheme)://127.0.0.1:\(server.port)/x.git", into: dir.appending("clone"))
                 server.stop()
 
                 #expect(result.code < 0)
@@ -44,7 +44,7 @@ extension NetworkSuite {
                 // The request did go out through our write path.
                 let expected = scheme == "http" ? "GET /x.git/info/refs" : "git-upload-pack /x.git"
                 #expect(server.firstRequest.contains(expected), "server saw: \(server.firstRequest.debugDescription)")
-                #expect(!FileManager.default.fileExists(atPath: dir.path("clone/.git/HEAD")))
+                #expect(!FileManager.default.fileExists(atPath: dir.appending("clone/.git/HEAD")))
             }
         }
 
@@ -54,10 +54,10 @@ extension NetworkSuite {
             try withLibgit2 {
                 let server = try SilentServer()
                 defer { server.stop() }
-                let dir = try TempDir()
+                let dir = try TemporaryDirectory(named: "timeout-stream")
                 defer { dir.remove() }
 
-                let result = clone("https://127.0.0.1:\(server.port)/x.git", into: dir.path("clone"))
+                let result = clone("https://127.0.0.1:\(server.port)/x.git", into: dir.appending("clone"))
                 server.stop()
 
                 #expect(result.code < 0)
@@ -79,10 +79,10 @@ extension NetworkSuite {
                 // keeping it bound means no one else can take the port meanwhile.
                 let placeholder = try LoopbackSocket()
                 defer { placeholder.close() }
-                let dir = try TempDir()
+                let dir = try TemporaryDirectory(named: "timeout-stream")
                 defer { dir.remove() }
 
-                let result = clone("\(scheme)://127.0.0.1:\(placeholder.port)/x.git", into: dir.path("clone"))
+                let result = clone("\(scheme)://127.0.0.1:\(placeholder.port)/x.git", into: dir.appending("clone"))
 
                 #expect(result.code < 0)
                 #expect(result.elapsed < .seconds(5), "took \(result.elapsed)")
@@ -96,22 +96,22 @@ extension NetworkSuite {
         @Test(.enabled(if: GitDaemon.isAvailable, "git daemon is not installed"))
         func cloneFromGitDaemonSucceedsThroughTheStream() throws {
             try withLibgit2 {
-                let dir = try TempDir()
+                let dir = try TemporaryDirectory(named: "timeout-stream")
                 defer { dir.remove() }
-                let head = try makeBareRepository(at: dir.path("base/repo.git"), scratch: dir.path("src"))
+                let head = try makeBareRepository(at: dir.appending("base/repo.git"), scratch: dir.appending("src"))
 
-                let daemon = try GitDaemon.start(basePath: dir.path("base"), log: dir.path("daemon.log"))
+                let daemon = try GitDaemon.start(basePath: dir.appending("base"), log: dir.appending("daemon.log"))
                 defer { daemon.stop() }
 
                 let before = cgit2_timeout_stream_connections()
-                let result = clone("git://127.0.0.1:\(daemon.port)/repo.git", into: dir.path("clone"))
+                let result = clone("git://127.0.0.1:\(daemon.port)/repo.git", into: dir.appending("clone"))
                 let after = cgit2_timeout_stream_connections()
 
                 #expect(result.code == 0, "clone failed: \(result.message)\ndaemon log:\n\(daemon.log)")
                 #expect(after > before, "no connection went through the timeout stream")
-                let cloned = try? runGit(["-C", dir.path("clone"), "rev-parse", "HEAD"])
+                let cloned = try? GitCLI.check(["rev-parse", "HEAD"], in: dir.appending("clone"))
                 #expect(cloned == head)
-                #expect(FileManager.default.fileExists(atPath: dir.path("clone/README")))
+                #expect(FileManager.default.fileExists(atPath: dir.appending("clone/README")))
             }
         }
     }
@@ -256,61 +256,15 @@ private final class SilentServer: @unchecked Sendable {
 
 // MARK: - Files and the git CLI
 
-private struct TempDir {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("timeout-stream-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func path(_ relative: String) -> String { url.appendingPathComponent(relative).path }
-    func remove() { try? FileManager.default.removeItem(at: url) }
-}
-
 private struct CommandError: Error, CustomStringConvertible {
     var description: String
 }
 
-/// Runs `git` with a fixed identity and without the user's or system's
-/// configuration, returning trimmed standard output.
-@discardableResult
-private func runGit(_ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["git"] + arguments
-    var environment = ProcessInfo.processInfo.environment
-    environment["GIT_CONFIG_NOSYSTEM"] = "1"
-    environment["GIT_CONFIG_GLOBAL"] = "/dev/null"
-    environment["GIT_AUTHOR_NAME"] = "Test"
-    environment["GIT_AUTHOR_EMAIL"] = "test@example.invalid"
-    environment["GIT_COMMITTER_NAME"] = "Test"
-    environment["GIT_COMMITTER_EMAIL"] = "test@example.invalid"
-    process.environment = environment
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    // Outputs here are tiny, well under a pipe buffer, so reading one after the other is safe.
-    let output = out.fileHandleForReading.readDataToEndOfFile()
-    let errors = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw CommandError(description: "git \(arguments.joined(separator: " ")) failed: "
-            + String(decoding: errors, as: UTF8.self))
-    }
-    return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-}
-
 /// Makes a bare repository with one commit (a README) and returns that commit's id.
 private func makeBareRepository(at bare: String, scratch: String) throws -> String {
-    try runGit(["init", "-q", scratch])
-    try "hello\n".write(toFile: scratch + "/README", atomically: true, encoding: .utf8)
-    try runGit(["-C", scratch, "add", "README"])
-    try runGit(["-C", scratch, "-c", "commit.gpgsign=false", "commit", "-q", "-m", "first"])
-    try runGit(["clone", "-q", "--bare", scratch, bare])
-    return try runGit(["-C", bare, "rev-parse", "HEAD"])
+    let head = try GitCLI.makeRepository(at: scratch, files: ["README": "hello\n"], message: "first")
+    try GitCLI.check(["clone", "-q", "--bare", scratch, bare], in: scratch)
+    return head
 }
 
 /// `git daemon` serving a directory on 127.0.0.1, in the foreground.
@@ -329,7 +283,7 @@ private final class GitDaemon {
 
     /// The `git-daemon` program that `git daemon` would run, if installed.
     static var program: String? {
-        guard let execPath = try? runGit(["--exec-path"]) else { return nil }
+        guard let execPath = try? GitCLI.check(["--exec-path"], in: NSTemporaryDirectory()) else { return nil }
         let path = execPath + "/git-daemon"
         return FileManager.default.isExecutableFile(atPath: path) ? path : nil
     }
