@@ -65,8 +65,10 @@ extension Repository {
         // out, looking up attributes per file. Otherwise the files are exactly their blobs,
         // and WorktreeCheckout writes them on several threads after libgit2 has set up
         // the worktree with no checkout.
-        let target = try peelToCommit(branchRef!, name: branch)
-        let libgit2ChecksOut = try checkoutNeedsFilters(target)
+        let target = try tree(of: try peelToCommit(branchRef!, name: branch))
+        defer { git_tree_free(target) }
+        let entries = try WorktreeCheckout.entries(of: target)
+        let libgit2ChecksOut = try checkoutNeedsFilters(entries)
         // A new, empty directory: nothing there to protect, so skip the safe-mode comparisons.
         options.checkout_options.checkout_strategy = libgit2ChecksOut ? GIT_CHECKOUT_FORCE.rawValue : GIT_CHECKOUT_NONE.rawValue
 
@@ -77,7 +79,7 @@ extension Repository {
         try check(git_worktree_lock(worktree, reason), .worktreeAdd, context: "locking '\(name)'")
         if !libgit2ChecksOut {
             do {
-                try WorktreeCheckout.run(try Repository.open(at: path), commit: target)
+                try WorktreeCheckout.run(try Repository.open(at: path), entries: entries)
             } catch {
                 // Leave nothing half-written behind.
                 try? removeWorktree(named: name)
@@ -88,42 +90,21 @@ extension Repository {
                         lockReason: reason, isValid: true)
     }
 
-    /// Whether checking out `commit` could change any file's bytes on the way out: line-ending
-    /// conversion (`core.autocrlf`, `core.eol`), or any attributes file (in the tree, in
-    /// `info/attributes`, or the user's global one), which could ask for `text`, `eol` or `ident`.
-    func checkoutNeedsFilters(_ commit: ObjectID) throws -> Bool {
+    /// Whether checking out these tree entries could change any file's bytes on the way out:
+    /// line-ending conversion (`core.autocrlf`, `core.eol`), or any attributes file (in the
+    /// tree, in `info/attributes`, or the user's global one), which could ask for `text`,
+    /// `eol` or `ident`.
+    func checkoutNeedsFilters(_ entries: [WorktreeCheckout.Entry]) throws -> Bool {
         let autocrlf = try configString("core.autocrlf")?.lowercased()
         if let autocrlf, !["false", "no", "off", "0", ""].contains(autocrlf) { return true }
         if let eol = try configString("core.eol")?.lowercased(), eol != "lf", eol != "native" { return true }
         if try configString("core.attributesFile") != nil { return true }
-        let xdgAttributes = GitRuntime.userAttributesFile
         let infoAttributes = URL(fileURLWithPath: commonDirectory).appendingPathComponent("info/attributes").path
-        if FileManager.default.fileExists(atPath: xdgAttributes) || FileManager.default.fileExists(atPath: infoAttributes) {
+        if FileManager.default.fileExists(atPath: GitRuntime.userAttributesFile)
+            || FileManager.default.fileExists(atPath: infoAttributes) {
             return true
         }
-        let tree = try tree(of: commit)
-        defer { git_tree_free(tree) }
-        return try treeContains(tree, fileNamed: ".gitattributes")
-    }
-
-    /// Whether any directory of `tree`, at any depth, holds an entry named `name`.
-    private func treeContains(_ tree: OpaquePointer, fileNamed name: String) throws -> Bool {
-        var found = false
-        let rc = withUnsafeMutablePointer(to: &found) { flag in
-            name.withCString { cName in
-                var search = (flag: flag, name: cName)
-                return withUnsafeMutablePointer(to: &search) { payload in
-                    git_tree_walk(tree, GIT_TREEWALK_PRE, { _, entry, payload in
-                        let search = payload!.assumingMemoryBound(to: (flag: UnsafeMutablePointer<Bool>, name: UnsafePointer<CChar>).self)
-                        guard strcmp(git_tree_entry_name(entry), search.pointee.name) == 0 else { return 0 }
-                        search.pointee.flag.pointee = true
-                        return -1  // found: stop walking
-                    }, payload)
-                }
-            }
-        }
-        if rc < 0 && !found { try check(rc, .worktreeAdd, context: "reading the tree") }
-        return found
+        return entries.contains { $0.path == ".gitattributes" || $0.path.hasSuffix("/.gitattributes") }
     }
 
     /// A worktree name derived from a branch: libgit2 keeps it as a directory, so no '/'.

@@ -29,18 +29,16 @@ struct WorktreeCheckout {
     let worktree: Repository
     let workDirectory: String
 
-    /// Checks out `commit` into the (empty) work tree of `worktree` and writes its index.
-    static func run(_ worktree: Repository, commit: ObjectID) throws {
+    /// Writes a tree's `entries` (from `entries(of:)`) into the empty work tree of `worktree`,
+    /// and its index.
+    static func run(_ worktree: Repository, entries: [Entry]) throws {
         guard let workDirectory = worktree.workingDirectory else {
             throw GitError(.worktreeAdd, .bareRepository, "the new worktree has no work tree")
         }
-        try WorktreeCheckout(worktree: worktree, workDirectory: workDirectory).checkout(commit)
+        try WorktreeCheckout(worktree: worktree, workDirectory: workDirectory).checkout(entries)
     }
 
-    private func checkout(_ commit: ObjectID) throws {
-        let tree = try worktree.tree(of: commit)
-        defer { git_tree_free(tree) }
-        let entries = try Self.entries(of: tree)
+    private func checkout(_ entries: [Entry]) throws {
         try makeDirectories(for: entries)
         let written = try writeInParallel(entries)
         try writeIndex(entries, written)
