@@ -66,7 +66,7 @@ final class RemoteCallbackContext {
         let where_ = redactedURL(url)
         if credentialRequests > options.maxCredentialRequests {
             return fail(.authenticationFailed,
-                        "\(where_) asked for credentials \(credentialRequests) times; giving up",
+                        "\(where_) asked for credentials more than \(options.maxCredentialRequests) time(s); giving up",
                         hint: "Check the token or key and its permissions on this repository")
         }
         let wantsPassword = allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT.rawValue != 0

@@ -92,6 +92,23 @@ extension NetworkSuite {
             }
         }
 
+        @Test func credentialRequestsAreBounded() async throws {
+            try await withTemporaryDirectory("http-credential-bound") { dir in
+                let fixture = try HTTPRemoteFixture(dir)
+                var options = fixture.goodOptions
+                options.maxCredentialRequests = 0
+                let error = try #require(throws: GitError.self) {
+                    try Repository.clone(from: fixture.url, to: dir.appending("clone"), options: options)
+                }
+                #expect(error.code == .authenticationFailed)
+                #expect(error.message.contains("asked for credentials more than 0 time(s); giving up"))
+                #expect(fixture.server.requests.allSatisfy { $0.authorization == nil })
+                // The same server and options with one request allowed work: the bound is what failed.
+                options.maxCredentialRequests = 1
+                _ = try Repository.clone(from: fixture.url, to: dir.appending("clone-ok"), options: options)
+            }
+        }
+
         @Test func missingCredentialsSayWhatToSet() async throws {
             try await withTemporaryDirectory("http-no-credentials") { dir in
                 let fixture = try HTTPRemoteFixture(dir)
