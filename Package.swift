@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "HTTPKit", targets: ["HTTPKit"]),
         .library(name: "ForgeKit", targets: ["ForgeKit"]),
         .library(name: "BotCore", targets: ["BotCore"]),
+        .library(name: "TestReports", targets: ["TestReports"]),
     ],
     dependencies: [
         // The only third-party package so far: the CLI's flags and help. Light to build (~20 s).
@@ -33,20 +34,22 @@ let package = Package(
         .target(name: "GitKit", dependencies: ["CGit2", "CGit2Shims"]),
         .target(name: "HTTPKit", dependencies: ["CCurl"]),
         .target(name: "ForgeKit", dependencies: ["COpenSSL", "HTTPKit"]),
-        .target(name: "BotCore", dependencies: ["GitKit", "HTTPKit", "ForgeKit"]),
+        .target(name: "TestReports"),
+        .target(name: "BotCore", dependencies: ["GitKit", "HTTPKit", "ForgeKit", "TestReports"]),
 
         // The CLI is a library so its commands can be tested in-process; the executable is a thin main.
         .target(name: "CodexBotCLI", dependencies: [
-            "BotCore", "GitKit",
+            "BotCore", "GitKit", "TestReports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "codex-bot", dependencies: ["CodexBotCLI"]),
 
         // Loopback servers and repository helpers shared by the tests and the benchmark.
         .target(name: "CodexBotTestSupport", dependencies: ["GitKit", "COpenSSL"]),
-        .executableTarget(name: "codex-bot-bench", dependencies: ["GitKit", "CodexBotTestSupport"]),
+        .executableTarget(name: "codex-bot-bench", dependencies: ["GitKit", "TestReports", "CodexBotTestSupport"]),
 
         .testTarget(name: "GitKitTests", dependencies: ["GitKit", "CodexBotTestSupport", "CGit2", "CGit2Shims"]),
+        .testTarget(name: "TestReportsTests", dependencies: ["TestReports", "CodexBotTestSupport"]),
         .testTarget(name: "CodexBotCLITests", dependencies: ["CodexBotCLI", "BotCore", "GitKit", "CodexBotTestSupport"]),
     ]
 )

@@ -1,6 +1,7 @@
 // codex-bot-bench: GitKit against the git CLI, side by side in one run.
 //
 //   swift run -c release codex-bot-bench [--files N] [--runs N] [--content source|similar]
+//   swift run -c release codex-bot-bench reports [--megabytes N]     (see ReportBench.swift)
 //
 // Builds a repository of N files (default 15,000), then times, alternating which goes
 // first so that both see the same machine state:
@@ -240,7 +241,11 @@ func oneCommitOnTop(of base: ObjectID, in repoPath: String, label: String) throw
 }
 
 do {
-    try runBenchmarks(try Options(CommandLine.arguments))
+    switch CommandLine.arguments.dropFirst().first {
+    case "reports": try ReportBench.run(CommandLine.arguments.dropFirst(2))
+    case "count-report": try ReportBench.count(CommandLine.arguments.count > 2 ? CommandLine.arguments[2] : "")
+    default: try runBenchmarks(try Options(CommandLine.arguments))
+    }
 } catch {
     FileHandle.standardError.write(Data("codex-bot-bench: \(error)\n".utf8))
     exit(1)

@@ -34,16 +34,6 @@ struct FixTests: AsyncParsableCommand {
     func run() async throws { try notBuiltYet("fix-tests") }
 }
 
-/// `codex-bot report FILE…`: parse reports, no network, no model.
-struct Report: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Parse test reports or CI logs and print the normalized failures (no network, no model).")
-    @Argument(help: "Report files.") var files: [String] = []
-    @Option(help: "auto, junit, tap, go-json or log.") var format: String = "auto"
-    @Flag(help: "Print JSON instead of a table.") var json = false
-    func run() async throws { try notBuiltYet("report") }
-}
-
 /// `codex-bot hooks install`.
 struct Hooks: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
