@@ -179,7 +179,7 @@ extension ConsoleLogParser {
     /// Removes what CI and terminals add to a tool's output.
     enum LogLine {
         static func normalize(_ raw: String) -> Substring {
-            var text = droppingTimestamp(Substring(raw))
+            var text = droppingTimestamp(Substring(raw).droppingByteOrderMark())
             if text.withBytes({ $0.contains(27) }) { text = Substring(droppingEscapes(text)) }
             if let cr = text.lastIndex(ofByte: 13) {  // a progress line redrawn: keep what a terminal shows
                 let after = text[text.index(after: cr)...]
@@ -260,6 +260,11 @@ extension Substring {
     }
 
     func index(atByteOffset offset: Int) -> Index { utf8.index(startIndex, offsetBy: offset) }
+
+    /// Without a leading U+FEFF (files saved by Windows tools start with one).
+    func droppingByteOrderMark() -> Substring {
+        utf8.first == 0xEF && begins(with: "\u{FEFF}") ? self[index(atByteOffset: 3)...] : self
+    }
 
     /// Without leading spaces and tabs.
     func droppingIndentation() -> Substring {
@@ -804,8 +809,8 @@ extension ConsoleLogParser {
     /// `[gw0] [ 50%] PASSED tests/t.py::test_a`), the `FAILURES`/`ERRORS` sections
     /// (`____ TestC.test_y ____` with `E   ` lines and `tests/t.py:12: AssertionError`),
     /// the short summary (`FAILED tests/t.py::test_a - msg`) and the closing
-    /// `=== 1 failed, 2 passed in 0.1s ===` line. One session runs from `test session
-    /// starts` to that closing line.
+    /// `=== 1 failed, 2 passed in 0.1s ===` line (bare with `-q`). One session runs from
+    /// `test session starts` to that closing line.
     struct Pytest {
         /// One `____ title ____` section.
         private struct Section {
@@ -843,6 +848,14 @@ extension ConsoleLogParser {
             if let section, part == .sections {
                 sectionLine(line, section)
                 return false
+            }
+            if first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9") || first == UInt8(ascii: "n"),
+               let totals = Self.bareClosingLine(line) {  // `pytest -q` closes without `===`
+                endSection(&collector)
+                counts.fromSummary = totals
+                collector.recognized = true
+                endSession(&collector)
+                return true
             }
             guard line.contains(bytes: ".py") else { return false }  // every node id has its file
             if let entry = Self.progressLine(line) {
@@ -1012,6 +1025,25 @@ extension ConsoleLogParser {
             }
             totals.tests = totals.passed + totals.failed + totals.errored + totals.skipped
             return totals
+        }
+
+        static let closingWords: Set<String> = [
+            "passed", "failed", "error", "errors", "skipped", "xfailed", "xpassed", "warning", "warnings",
+            "deselected", "rerun",
+        ]
+
+        /// `3 failed, 3 passed, 1 skipped in 0.29s`: only pytest's words, and a duration after ` in `.
+        static func bareClosingLine(_ line: Substring) -> Totals? {
+            guard let range = line.find(" in ", backwards: true) else { return nil }
+            let duration = line[range.upperBound...]
+            guard duration.first?.isNumber == true, duration.contains(bytes: "s") else { return nil }
+            let list = line[..<range.lowerBound]
+            if list.isExactly("no tests ran") { return Totals() }
+            let parts = list.split(separator: ",")
+            let entries = ConsoleLogParser.countList(list, separators: [","])
+            guard !entries.isEmpty, entries.count == parts.count,
+                  entries.allSatisfy({ closingWords.contains($0.word) }) else { return nil }
+            return closingCounts(line)
         }
 
         /// `____ TestC.test_y ____`, `____ ERROR at setup of test_y ____`,

@@ -363,8 +363,9 @@ extension GoTestJSONParser {
         var failedBuild = ""
 
         init?(_ line: String) {
-            guard line.utf8.first == UInt8(ascii: "{") else { return nil }
             var text = line
+            if text.utf8.first == 0xEF { text = String(Substring(line).droppingByteOrderMark()) }
+            guard text.utf8.first == UInt8(ascii: "{") else { return nil }
             let parsed = text.withUTF8 { bytes -> Event? in
                 var scanner = JSONObjectScanner(bytes: bytes)
                 var event = Event(empty: ())

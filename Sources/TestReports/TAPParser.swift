@@ -156,7 +156,7 @@ extension TAPParser {
 
         /// Feeds one line; false once the stream bailed out.
         mutating func consume(_ rawLine: String) -> Bool {
-            let line = Substring(rawLine)
+            let line = Substring(rawLine).droppingByteOrderMark()
             let indent = Syntax.indentation(line)
             let content = line.droppingIndentation().trimmingTrailingSpaces()
             if yamlIndent != nil, consumeYAML(content, indent: indent) { return true }
@@ -431,12 +431,12 @@ extension TAPParser {
 
         /// `1..N`, optionally followed by whitespace and a comment (`1..0 # SKIP why`).
         static func plan(_ content: Substring) -> Plan? {
-            guard let dots = content.range(of: "..") else { return nil }
-            let first = content[..<dots.lowerBound]
+            guard let first = content.utf8.first, first >= 48 && first <= 57, let dots = content.find("..") else { return nil }
+            let head = content[..<dots.lowerBound]
             let rest = content[dots.upperBound...]
             let second = rest.prefix { $0.isASCII && $0.isNumber }
-            guard !first.isEmpty, first.allSatisfy({ $0.isASCII && $0.isNumber }), !second.isEmpty,
-                  let start = Int(first), let end = Int(second) else { return nil }
+            guard head.allSatisfy({ $0.isASCII && $0.isNumber }), !second.isEmpty,
+                  let start = Int(head), let end = Int(second) else { return nil }
             let tail = rest.dropFirst(second.count)
             guard tail.isEmpty || tail.first == " " || tail.first == "\t" || tail.first == "#" else { return nil }
             return Plan(start: start, end: end)
@@ -444,72 +444,67 @@ extension TAPParser {
 
         /// `ok`/`not ok`, an optional number, an optional `-`, the description and directive.
         static func testPoint(_ content: Substring) -> TestPoint? {
-            var rest: Substring
             let ok: Bool
-            if content.begins(with: "not ok") {
-                ok = false
-                rest = content.dropFirst(6)
-            } else if content.begins(with: "ok") {
-                ok = true
-                rest = content.dropFirst(2)
-            } else {
-                return nil
+            if content.begins(with: "ok") { ok = true } else if content.begins(with: "not ok") { ok = false } else { return nil }
+            // Byte offsets: where the number and the description start, where the text ends.
+            let parts = content.withBytes { bytes -> (number: Range<Int>, text: Range<Int>, opensBuffer: Bool)? in
+                let isBlank: (UInt8) -> Bool = { $0 == 32 || $0 == 9 }
+                var index = ok ? 2 : 6
+                guard index == bytes.count || isBlank(bytes[index]) else { return nil }
+                while index < bytes.count && isBlank(bytes[index]) { index += 1 }
+                let numberStart = index
+                while index < bytes.count && bytes[index] >= 48 && bytes[index] <= 57 { index += 1 }
+                var number = numberStart..<index
+                if index < bytes.count && !isBlank(bytes[index]) { number = numberStart..<numberStart; index = numberStart }
+                while index < bytes.count && isBlank(bytes[index]) { index += 1 }
+                if index < bytes.count && bytes[index] == UInt8(ascii: "-") && (index + 1 == bytes.count || isBlank(bytes[index + 1])) {
+                    index += 1
+                    while index < bytes.count && isBlank(bytes[index]) { index += 1 }
+                }
+                var end = bytes.count
+                let opensBuffer = end > index && bytes[end - 1] == UInt8(ascii: "{") && (end - 1 == index || isBlank(bytes[end - 2]))
+                if opensBuffer {
+                    end -= 1
+                    while end > index && isBlank(bytes[end - 1]) { end -= 1 }
+                }
+                return (number, index..<end, opensBuffer)
             }
-            guard rest.isEmpty || rest.first == " " || rest.first == "\t" else { return nil }
-            rest = rest.drop { $0 == " " || $0 == "\t" }
-            let digits = rest.prefix { $0.isASCII && $0.isNumber }
-            var number: Int?
-            if !digits.isEmpty, rest.count == digits.count || [" ", "\t"].contains(rest[digits.endIndex]) {
-                number = Int(digits)
-                rest = rest.dropFirst(digits.count).drop { $0 == " " || $0 == "\t" }
-            }
-            if rest.hasPrefix("- ") || rest == "-" { rest = rest.dropFirst().drop { $0 == " " } }
-            var opensBuffer = false
-            if rest == "{" || rest.hasSuffix(" {") {
-                opensBuffer = true
-                rest = rest.dropLast().trimmingTrailingSpaces()
-            }
-            let (description, directive) = splitDirective(rest)
-            return TestPoint(ok: ok, number: number, description: description, directive: directive, opensBuffer: opensBuffer)
+            guard let parts else { return nil }
+            let number = parts.number.isEmpty ? nil
+                : Int(content[content.index(atByteOffset: parts.number.lowerBound)..<content.index(atByteOffset: parts.number.upperBound)])
+            let text = content[content.index(atByteOffset: parts.text.lowerBound)..<content.index(atByteOffset: parts.text.upperBound)]
+            let (description, directive) = splitDirective(text)
+            return TestPoint(ok: ok, number: number, description: description, directive: directive, opensBuffer: parts.opensBuffer)
         }
 
         /// Splits `desc # SKIP why` at the first unescaped `#` that starts the description or
         /// follows whitespace and introduces a directive (or node-tap's `time=`); `\#` and
         /// `\\` are escapes.
         static func splitDirective(_ text: Substring) -> (String, Directive) {
-            var description = ""
-            var escaped = false
-            var previous: Character = " "
-            var index = text.startIndex
-            while index < text.endIndex {
-                let character = text[index]
-                if escaped {
-                    if character != "#" && character != "\\" { description.append("\\") }
-                    description.append(character)
-                    escaped = false
-                } else if character == "\\" {
-                    escaped = true
-                } else if character == "#", previous == " " || previous == "\t" {
-                    let after = text[text.index(after: index)...].drop { $0 == " " || $0 == "\t" }
-                    let word = after.prefix(4).lowercased()
-                    if word == "skip" || word == "todo" || after.hasPrefix("time=") {
-                        let directive: Directive = word == "skip" ? .skip : word == "todo" ? .todo : .none
-                        return (description.trimmingSpaces(), directive)
-                    }
-                    description.append(character)
-                } else {
-                    description.append(character)
+            let cut = text.withBytes { bytes -> (end: Int, directive: Directive)? in
+                let isBlank: (UInt8) -> Bool = { $0 == 32 || $0 == 9 }
+                var escaped = false
+                for index in bytes.indices {
+                    let byte = bytes[index]
+                    if escaped { escaped = false; continue }
+                    if byte == UInt8(ascii: "\\") { escaped = true; continue }
+                    guard byte == UInt8(ascii: "#"), index == 0 || isBlank(bytes[index - 1]) else { continue }
+                    var start = index + 1
+                    while start < bytes.count && isBlank(bytes[start]) { start += 1 }
+                    let word = String(decoding: bytes[start..<Swift.min(start + 5, bytes.count)], as: UTF8.self).lowercased()
+                    if word.hasPrefix("skip") { return (index, .skip) }
+                    if word.hasPrefix("todo") { return (index, .todo) }
+                    if word == "time=" { return (index, .none) }
                 }
-                previous = escaped ? previous : character
-                index = text.index(after: index)
+                return nil
             }
-            if escaped { description.append("\\") }
-            return (description.trimmingSpaces(), .none)
+            let kept = cut.map { text[..<text.index(atByteOffset: $0.end)] } ?? text
+            return (unescape(kept.trimmingSpaces()), cut?.directive ?? .none)
         }
 
         /// `\#` → `#` and `\\` → `\` (TAP 14's escapes, used in descriptions and bail-out reasons).
         static func unescape(_ text: Substring) -> String {
-            guard text.contains("\\") else { return String(text) }
+            guard text.withBytes({ $0.contains(UInt8(ascii: "\\")) }) else { return String(text) }
             var out = ""
             var escaped = false
             for character in text {
