@@ -74,7 +74,9 @@ public enum Rerun {
             let parts = test.suite.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
             let module = RegexEscape.standard(parts[0])
             let types = parts.dropFirst().map(RegexEscape.standard)
-            if types.isEmpty { return module + "\\." + name }
+            // One part: a Swift Testing free function in that module, or (Linux XCTest logs
+            // name tests `Class.test`, without the module) a type of that name in any module.
+            if types.isEmpty { return "(?:" + module + "\\." + name + "|[^/]*\\." + module + "/" + name + ")" }
             return module + "\\." + types.joined(separator: "[./]") + "/" + name
         })
         return RerunCommand(arguments: ["--filter", "^(?:" + alternatives.joined(separator: "|") + ")(?:/|$)"])

@@ -49,7 +49,7 @@ import Testing
     @Test func swiftTestingIDsMatchWithTheirSourceLocation() throws {
         let failures = [test("Mod.Outer.Inner", "foo(x:)"), test("Mod", "free()")]
         let pattern = try only(Rerun.commands(for: failures, framework: .swiftTest))[1]
-        #expect(pattern == #"^(?:Mod\.Outer[./]Inner/foo\(x:\)|Mod\.free\(\))(?:/|$)"#)
+        #expect(pattern == #"^(?:Mod\.Outer[./]Inner/foo\(x:\)|(?:Mod\.free\(\)|[^/]*\.Mod/free\(\)))(?:/|$)"#)
         // swift-testing matches with Swift Regex against `String(describing: test.id)`.
         let regex = try Regex(pattern)
         #expect("Mod.Outer/Inner/foo(x:)/Mod/File.swift:12:4".contains(regex))
@@ -69,6 +69,16 @@ import Testing
             #expect(try !icuFinds(pattern, in: "Mod.Suite/" + other), "\(other) must not match \(pattern)")
         }
         #expect(try !icuFinds(pattern, in: "Mod.Suite/" + name + "x"))
+    }
+
+    /// Linux XCTest logs say `Test Case 'CalcTests.testAdd' failed`: no module. The filter must
+    /// still reach `AppTests.CalcTests/testAdd`, and not other classes or methods.
+    @Test func aSuiteWithoutModuleMatchesThatClassInAnyModule() throws {
+        let pattern = try only(Rerun.commands(for: [test("CalcTests", "testAdd")], framework: .swiftTest))[1]
+        #expect(try icuFinds(pattern, in: "AppTests.CalcTests/testAdd"))
+        for other in ["AppTests.CalcTests/testAddMore", "AppTests.MyCalcTests/testAdd", "AppTests.CalcTestsX/testAdd"] {
+            #expect(try !icuFinds(pattern, in: other), "\(other) must not match \(pattern)")
+        }
     }
 
     @Test func swiftDisplayNameSuiteFallsBackToTheFunctionName() throws {
