@@ -80,7 +80,8 @@ extension GoTestJSONParser {
         private var strayPackage = ""
         private var strayLines = 0
         private var run = TestRun()
-        private var failureIndex: [String: Int] = [:]
+        /// Failures once per test, up to `TestRun.failureListLimit`; past it only counted.
+        private var failures = FailureList()
         private(set) var sawEvent = false
 
         mutating func consume(_ line: String) {
@@ -112,6 +113,8 @@ extension GoTestJSONParser {
             if strayLines > 0 {
                 run.warnings.append("\(strayLines) line(s) were not go test -json events; kept as package output")
             }
+            run.failures = failures.failures
+            run.unlistedFailures = failures.unlistedCount
             return run
         }
 
@@ -202,11 +205,10 @@ extension GoTestJSONParser {
                                framework: .goTest))
         }
 
-        /// Lists a failure once per test (a test run with `-count=2` may fail twice).
+        /// Lists a failure once per test (a test run with `-count=2` may fail twice), or
+        /// past `TestRun.failureListLimit` counts it once.
         private mutating func record(_ failure: FailingTest) {
-            guard failureIndex[failure.id] == nil else { return }
-            failureIndex[failure.id] = run.failures.count
-            run.failures.append(failure)
+            failures.insert(failure)
         }
 
         /// A line that is not an event: plain build output (`# pkg` starts a package's).

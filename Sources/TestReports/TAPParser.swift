@@ -33,6 +33,7 @@ enum TAPParser {
         if reader.truncatedLines > 0 { result.warnings.append("\(reader.truncatedLines) over-long line(s) cut") }
         var run = TestRun(totals: result.totals, failures: result.failures.map(\.failingTest),
                           warnings: result.warnings.map { "\(path): \($0)" })
+        run.unlistedFailures = result.unlistedFailures
         run.sources = [TestRun.Source(path: path, format: .tap)]
         return run
     }
@@ -97,7 +98,13 @@ extension TAPParser {
         var plan: Int?
         var points = 0
         var totals = Totals()
+        /// In the order of the final list; all blocks together hold at most
+        /// `TestRun.failureListLimit`.
         var failures: [Failure] = []
+        /// Failures counted past the list limit, not listed.
+        var unlisted = 0
+
+        var failureCount: Int { failures.count + unlisted }
     }
 
     /// The test points of one indentation level: the whole file, or one subtest.
@@ -137,6 +144,7 @@ extension TAPParser {
     struct Result {
         var totals: Totals
         var failures: [Failure]
+        var unlistedFailures: Int
         var warnings: [String]
         var sawTAP: Bool
     }
@@ -189,7 +197,7 @@ extension TAPParser {
             while blocks.count > 1 { closeTop() }
             let root = blocks[0].tally
             if !bailedOut { checkPlan(of: root, isRoot: true) }
-            return Result(totals: root.totals, failures: root.failures, warnings: warnings,
+            return Result(totals: root.totals, failures: root.failures, unlistedFailures: root.unlisted, warnings: warnings,
                           sawTAP: sawTAP || root.points > 0 || root.plan != nil)
         }
 
@@ -337,6 +345,7 @@ extension TAPParser {
             let top = blocks.count - 1
             blocks[top].tally.totals.add(block.totals)
             blocks[top].tally.failures += block.failures.map { renamed($0, under: prefix) }
+            blocks[top].tally.unlisted += block.unlisted
         }
 
         // MARK: Counting
@@ -352,18 +361,33 @@ extension TAPParser {
         private mutating func commit(_ point: Point) {
             let top = blocks.count - 1
             blocks[top].tally.points += 1
-            if let child = point.child, child.totals.tests > 0 || !child.failures.isEmpty {
+            if let child = point.child, child.totals.tests > 0 || child.failureCount > 0 {
                 checkPlan(of: child, isRoot: false)
                 blocks[top].tally.totals.add(child.totals)
                 blocks[top].tally.failures += child.failures.map { renamed($0, under: point.name) }
-                if point.outcome == .failed && child.failures.isEmpty {
+                blocks[top].tally.unlisted += child.unlisted
+                if point.outcome == .failed && child.failureCount == 0 {
                     blocks[top].tally.totals.count(.failed)
-                    blocks[top].tally.failures.append(failure(for: point))
+                    list(failure(for: point))
                 }
                 return
             }
             blocks[top].tally.totals.count(point.outcome)
-            if point.outcome == .failed { blocks[top].tally.failures.append(failure(for: point)) }
+            if point.outcome == .failed { list(failure(for: point)) }
+        }
+
+        /// Adds a new failure to the innermost block, or only counts it once the blocks
+        /// hold `TestRun.failureListLimit`. The open blocks, outermost first, are in the
+        /// order of the final list (a block's failures join its parent's after those
+        /// already there), so the failures kept are the first ones of that list.
+        private mutating func list(_ failure: Failure) {
+            let top = blocks.count - 1
+            let held = blocks.reduce(pending?.child?.failures.count ?? 0) { $0 + $1.tally.failures.count }
+            if held < TestRun.failureListLimit {
+                blocks[top].tally.failures.append(failure)
+            } else {
+                blocks[top].tally.unlisted += 1
+            }
         }
 
         private func failure(for point: Point) -> Failure {

@@ -79,7 +79,7 @@ enum ReportBench {
     /// Writes a Surefire-like report: suites of 200 test cases, every 100th failing with a
     /// message and a stack, every 50th with some output.
     static func writeJUnit(to path: String, megabytes: Int) throws -> Int {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        guard FileManager.default.createFile(atPath: path, contents: nil) else { throw BenchError("cannot create \(path)") }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         var written = 0

@@ -147,6 +147,23 @@ struct TAPTests {
             #expect(error?.problem.contains("no TAP test lines") == true)
         }
     }
+
+    /// Past `TestRun.failureListLimit` failures are counted, not listed; the ones listed
+    /// are the first, subtest failures included (named under their parent).
+    @Test func failureListLimit() async throws {
+        let limit = TestRun.failureListLimit
+        var lines = ["TAP version 13", "1..\(limit + 26)"]
+        lines += ["# Subtest: group", "    1..2", "    not ok 1 - inner", "    ok 2 - fine", "not ok 1 - group"]
+        for number in 2...(limit + 25) { lines.append("not ok \(number) - test \(number)") }
+        lines.append("ok \(limit + 26) - last")
+        let run = try await readText("many.tap", lines.joined(separator: "\n") + "\n")
+        #expect(run.totals.failed == limit + 25)
+        #expect(run.totals.tests == limit + 27)
+        #expect(run.failures.count == limit)
+        #expect(run.unlistedFailures == 25)
+        #expect(run.failures.first?.name == "group > inner")
+        #expect(run.failures.last?.name == "test \(limit)")
+    }
 }
 
 // MARK: - go test -json
@@ -227,6 +244,31 @@ struct GoTestJSONTests {
         let compiler = GoTestJSONParser.assertion(in: "./x.go:4:6: undefined: y")
         #expect(compiler?.file == "./x.go" && compiler?.line == 4 && compiler?.message == "undefined: y")
         #expect(GoTestJSONParser.assertion(in: "see the docs at golang.org/pkg/x.go:1 for more") == nil)
+    }
+
+    /// Past `TestRun.failureListLimit` failures are counted, not listed; a test that fails
+    /// twice (`-count=2`) is listed, or counted as unlisted, once.
+    @Test func failureListLimit() async throws {
+        let limit = TestRun.failureListLimit
+        var lines: [String] = []
+        for number in 1...(limit + 25) {
+            let test = #""Package":"example.com/many","Test":"Test\#(number)""#
+            lines.append(#"{"Action":"run",\#(test)}"#)
+            lines.append(#"{"Action":"output",\#(test),"Output":"    many_test.go:9: boom \#(number)\n"}"#)
+            lines.append(#"{"Action":"fail",\#(test),"Elapsed":0}"#)
+        }
+        for number in [1, limit + 1] {  // run again (-count=2): counted, not listed again
+            lines.append(#"{"Action":"fail","Package":"example.com/many","Test":"Test\#(number)","Elapsed":0}"#)
+        }
+        lines.append(#"{"Action":"fail","Package":"example.com/many","Elapsed":1}"#)
+        let run = try await readText("many.json", lines.joined(separator: "\n") + "\n")
+        #expect(run.sources.first?.format == .goJSON)
+        #expect(run.totals.failed == limit + 27)
+        #expect(run.totals.errored == 0)
+        #expect(run.failures.count == limit)
+        #expect(run.unlistedFailures == 25)
+        #expect(failure(run, "example.com/many::Test1")?.message == "boom 1")
+        #expect(failure(run, "example.com/many::Test\(limit + 1)") == nil)
     }
 }
 
@@ -594,6 +636,38 @@ struct ConsoleLogTests {
             #expect(big.details.contains("bytes cut"))
             #expect(big.details.hasSuffix("the last line"))
         }
+    }
+
+    /// A pytest `-v` log with more than `TestRun.failureListLimit` failures: each failure
+    /// is met three times (progress line, FAILURES section, short summary) and counted
+    /// once; past the limit it is counted, not listed.
+    @Test func pytestFailureListLimit() async throws {
+        let limit = TestRun.failureListLimit
+        let count = limit + 25
+        var lines = ["============================= test session starts ==============================",
+                     "collected \(count + 1) items", ""]
+        for number in 1...count { lines.append("tests/test_many.py::test_\(number) FAILED [ 50%]") }
+        lines.append("tests/test_many.py::test_ok PASSED [100%]")
+        lines += ["", "=================================== FAILURES ==================================="]
+        for number in 1...count {
+            lines += ["____________________________________ test_\(number) ____________________________________", "",
+                      "    def test_\(number)():", ">       assert \(number) == 0", "E       assert \(number) == 0", "",
+                      "tests/test_many.py:\(number): AssertionError"]
+        }
+        lines.append("=========================== short test summary info ============================")
+        for number in 1...count { lines.append("FAILED tests/test_many.py::test_\(number) - assert \(number) == 0") }
+        lines.append("========================= \(count) failed, 1 passed in 9.99s =========================")
+        let run = try await readText("many.log", lines.joined(separator: "\n") + "\n")
+        #expect(run.sources.first?.format == .log)
+        #expect(run.totals.failed == limit + 25)
+        #expect(run.totals.passed == 1)
+        #expect(run.failures.count == limit)
+        #expect(run.unlistedFailures == 25)
+        let first = try #require(failure(run, "tests/test_many.py::test_1"))
+        #expect(first.message == "assert 1 == 0")
+        #expect(first.line == 1)
+        #expect(first.details.contains("def test_1():"))
+        #expect(failure(run, "tests/test_many.py::test_\(limit + 1)") == nil)
     }
 }
 
