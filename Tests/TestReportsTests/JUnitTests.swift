@@ -3,10 +3,11 @@ import Testing
 @testable import TestReports
 import CodexBotTestSupport
 
-/// Writes `content` to a file named `name` in `dir` and returns its path.
-func writeReport(_ dir: TemporaryDirectory, _ name: String, _ content: String) throws -> String {
+/// Writes `content` (UTF-8, with a byte order mark when `bom`) to a file named `name` in
+/// `dir` and returns its path. Shared by the report tests.
+func writeReport(_ dir: TemporaryDirectory, _ name: String, _ content: String, bom: Bool = false) throws -> String {
     let path = dir.appending(name)
-    try Data(content.utf8).write(to: URL(fileURLWithPath: path))
+    try Data((bom ? [0xEF, 0xBB, 0xBF] : []) + Array(content.utf8)).write(to: URL(fileURLWithPath: path))
     return path
 }
 

@@ -3,17 +3,10 @@ import Testing
 @testable import TestReports
 import CodexBotTestSupport
 
-/// Writes `content` to `name` in `dir`; returns the path.
-private func writeTextFixture(_ dir: TemporaryDirectory, _ name: String, _ content: String) throws -> String {
-    let path = dir.appending(name)
-    try Data(content.utf8).write(to: URL(fileURLWithPath: path))
-    return path
-}
-
 /// Reads `content` as a file named `name`, detecting its format like `codex-bot report`.
 private func readText(_ name: String, _ content: String) async throws -> TestRun {
     try await withTemporaryDirectory("text-\(name)") { dir in
-        try Reports.read(try writeTextFixture(dir, name, content))
+        try Reports.read(try writeReport(dir, name, content))
     }
 }
 
@@ -140,9 +133,9 @@ struct TAPTests {
 
     @Test func emptyOrJunkIsAnError() async throws {
         try await withTemporaryDirectory("tap-errors") { dir in
-            let empty = try writeTextFixture(dir, "empty.tap", "\n\n")
+            let empty = try writeReport(dir, "empty.tap", "\n\n")
             #expect(throws: ReportError.self) { try TAPParser.read(empty) }
-            let junk = try writeTextFixture(dir, "junk.tap", "hello\nworld\n")
+            let junk = try writeReport(dir, "junk.tap", "hello\nworld\n")
             let error = #expect(throws: ReportError.self) { try TAPParser.read(junk) }
             #expect(error?.problem.contains("no TAP test lines") == true)
         }
@@ -584,7 +577,7 @@ struct ConsoleLogTests {
 
     @Test func unrecognizedBinaryEmptyAndInvalidUTF8() async throws {
         try await withTemporaryDirectory("log-errors") { dir in
-            let notes = try writeTextFixture(dir, "notes.log", "Building project\nAll done\n")
+            let notes = try writeReport(dir, "notes.log", "Building project\nAll done\n")
             let error = #expect(throws: ReportError.self) { try Reports.read(notes) }
             #expect(error?.problem.contains("no test results found in this log") == true)
             #expect(error?.problem.contains("pytest") == true)
@@ -594,7 +587,7 @@ struct ConsoleLogTests {
             let binaryError = #expect(throws: ReportError.self) { try ConsoleLogParser.read(binary) }
             #expect(binaryError?.problem.contains("binary") == true)
 
-            let empty = try writeTextFixture(dir, "empty.log", "")
+            let empty = try writeReport(dir, "empty.log", "")
             #expect(throws: ReportError.self) { try ConsoleLogParser.read(empty) }
 
             let latin1 = dir.appending("latin1.log")

@@ -3,20 +3,13 @@ import Testing
 @testable import TestReports
 import CodexBotTestSupport
 
-/// Writes `content` (UTF-8, with a byte order mark when `bom`) to `name` in `dir`.
-private func writeFixture(_ dir: TemporaryDirectory, _ name: String, _ content: String, bom: Bool = false) throws -> String {
-    let path = dir.appending(name)
-    try Data((bom ? [0xEF, 0xBB, 0xBF] : []) + Array(content.utf8)).write(to: URL(fileURLWithPath: path))
-    return path
-}
-
 @Suite("NUnit, xUnit.net and TRX reports")
 struct XMLDialectTests {
     // MARK: NUnit
 
     @Test func nunit3FailuresErrorsSkipsAndSuiteTeardown() async throws {
         try await withTemporaryDirectory("nunit3") { dir in
-            let path = try writeFixture(dir, "TestResult.xml", """
+            let path = try writeReport(dir, "TestResult.xml", """
             <?xml version="1.0" encoding="utf-8" standalone="no"?>
             <test-run id="0" runstate="Runnable" testcasecount="9" result="Failed" total="9" passed="3" failed="4" warnings="1" inconclusive="1" skipped="1" engine-version="3.16.3.0">
               <command-line><![CDATA[nunit3-console Calc.Tests.dll]]></command-line>
@@ -115,7 +108,7 @@ struct XMLDialectTests {
 
     @Test func nunit2QualifiedNamesMonoStacksAndOldStyleAttributes() async throws {
         try await withTemporaryDirectory("nunit2") { dir in
-            let path = try writeFixture(dir, "TestResult.xml", """
+            let path = try writeReport(dir, "TestResult.xml", """
             <?xml version="1.0" encoding="utf-8" standalone="no"?>
             <!--This file represents the results of running a test suite-->
             <test-results name="/build/Shop.Tests.dll" total="7" errors="1" failures="2" not-run="2" inconclusive="0" ignored="1" skipped="0" invalid="1" date="2012-03-01" time="10:00:00">
@@ -184,7 +177,7 @@ struct XMLDialectTests {
 
     @Test func xunitV2TheoryOutputSkipAndCleanupError() async throws {
         try await withTemporaryDirectory("xunit2") { dir in
-            let path = try writeFixture(dir, "results.xml", """
+            let path = try writeReport(dir, "results.xml", """
             <?xml version="1.0" encoding="utf-8"?>
             <assemblies timestamp="11/21/2026 10:00:00">
               <assembly name="/src/Calc.Tests/bin/Debug/net8.0/Calc.Tests.dll" run-date="2026-11-21" run-time="10:00:00" config-file="" total="5" passed="2" failed="2" skipped="1" time="0.120" errors="1" environment="64-bit .NET 8.0.0 [collection-per-class, parallel (8 threads)]" test-framework="xUnit.net 2.6.2.0">
@@ -253,7 +246,7 @@ struct XMLDialectTests {
 
     @Test func xunitV1ClassesAndTestsWithoutAttributes() async throws {
         try await withTemporaryDirectory("xunit1") { dir in
-            let path = try writeFixture(dir, "xunit1.xml", """
+            let path = try writeReport(dir, "xunit1.xml", """
             <?xml version="1.0" encoding="utf-8"?>
             <assembly name="C:\\build\\Legacy.Tests.dll" run-date="2013-05-01" run-time="09:00:00" configFile="C:\\build\\Legacy.Tests.dll.config" time="0.5" total="4" passed="1" failed="2" skipped="1" environment="32-bit .NET 4.0.30319.18052" test-framework="xUnit.net 1.9.2.1705">
               <class time="0.4" name="Legacy.Tests.ParserTests" total="4" passed="1" failed="2" skipped="1">
@@ -292,7 +285,7 @@ struct XMLDialectTests {
 
     @Test func trxDefinitionsAfterResultsAndDataDrivenRows() async throws {
         try await withTemporaryDirectory("trx-after") { dir in
-            let path = try writeFixture(dir, "results.trx", """
+            let path = try writeReport(dir, "results.trx", """
             <?xml version="1.0" encoding="utf-8"?>
             <TestRun id="8d5c1a36-0000-4000-8000-000000000001" name="ci@runner 2026-11-21 10:00:00" runUser="ci" xmlns="http://microsoft.com/schemas/VisualStudio/TeamTest/2010">
               <Times creation="2026-11-21T10:00:00.0000000+00:00" queuing="2026-11-21T10:00:00.0000000+00:00" start="2026-11-21T10:00:00.0000000+00:00" finish="2026-11-21T10:00:05.0000000+00:00" />
@@ -383,7 +376,7 @@ struct XMLDialectTests {
 
     @Test func trxDefinitionsBeforeResultsAreFoundByASecondLook() async throws {
         try await withTemporaryDirectory("trx-before") { dir in
-            let path = try writeFixture(dir, "mstest.trx", """
+            let path = try writeReport(dir, "mstest.trx", """
             <?xml version="1.0" encoding="UTF-8"?>
             <TestRun id="a1" name="build 2015-10-24 04:18:59" runUser="BUILD\\ci" xmlns="http://microsoft.com/schemas/VisualStudio/TeamTest/2010">
               <ResultSummary outcome="Failed"><Counters total="3" executed="3" passed="1" failed="1" error="0" timeout="0" aborted="1" /></ResultSummary>
@@ -427,7 +420,7 @@ struct XMLDialectTests {
 
     @Test func trxWithoutDefinitionsOrAttributesStillReads() async throws {
         try await withTemporaryDirectory("trx-sparse") { dir in
-            let path = try writeFixture(dir, "sparse.trx", """
+            let path = try writeReport(dir, "sparse.trx", """
             <TestRun xmlns="http://microsoft.com/schemas/VisualStudio/TeamTest/2010"><Results>
             <UnitTestResult testName="Ns.Widget.Spins(speed: 2)" outcome="Failed"><Output><ErrorInfo><Message>too slow</Message></ErrorInfo></Output></UnitTestResult>
             <UnitTestResult testName="Ns.Widget.Stops"><Output><ErrorInfo><Message>stuck</Message></ErrorInfo></Output></UnitTestResult>
@@ -449,7 +442,7 @@ struct XMLDialectTests {
 
     @Test func missingAttributesWarnNeverCrash() async throws {
         try await withTemporaryDirectory("nunit-sparse") { dir in
-            let path = try writeFixture(dir, "sparse.xml", """
+            let path = try writeReport(dir, "sparse.xml", """
             <test-run><test-suite name="Outer" fullname="Outer.Fixture">
               <test-case><failure><message>who am I</message></failure></test-case>
               <test-case result="Exploded" name="Odd"/>
@@ -470,7 +463,7 @@ struct XMLDialectTests {
         try await withTemporaryDirectory("nunit-huge") { dir in
             let frame = "   at Big.Tests.HugeTests.Deep() in /src/Big.Tests/HugeTests.cs:line 9\n"
             let stack = String(repeating: frame, count: 20_000)  // about 1.4 MB
-            let path = try writeFixture(dir, "huge.xml", """
+            let path = try writeReport(dir, "huge.xml", """
             <test-run><test-suite name="Big"><test-case name="Deep" classname="Big.Tests.HugeTests" methodname="Deep" result="Failed">
             <failure><message>\(String(repeating: "m", count: 100_000))</message><stack-trace>\(stack)</stack-trace></failure>
             <output>\(String(repeating: "printed line\n", count: 100_000))</output>
@@ -487,8 +480,8 @@ struct XMLDialectTests {
 
     @Test func externalEntitiesAreNeverExpanded() async throws {
         try await withTemporaryDirectory("nunit-xxe") { dir in
-            let secretPath = try writeFixture(dir, "secret.txt", "TOP-SECRET-TOKEN\n")
-            let path = try writeFixture(dir, "xxe.xml", """
+            let secretPath = try writeReport(dir, "secret.txt", "TOP-SECRET-TOKEN\n")
+            let path = try writeReport(dir, "xxe.xml", """
             <?xml version="1.0" encoding="utf-8" standalone="no"?>
             <!DOCTYPE test [
               <!ENTITY xxe SYSTEM "file://\(secretPath)">
@@ -517,13 +510,13 @@ struct XMLDialectTests {
     @Test func dotnetReportsWithAByteOrderMark() async throws {
         // dotnet writes TRX (and often NUnit/xUnit XML) with a UTF-8 byte order mark.
         try await withTemporaryDirectory("dotnet-bom") { dir in
-            let trx = try writeFixture(dir, "bom.trx", """
+            let trx = try writeReport(dir, "bom.trx", """
             <?xml version="1.0" encoding="utf-8"?>
             <TestRun xmlns="http://microsoft.com/schemas/VisualStudio/TeamTest/2010"><Results>
             <UnitTestResult testId="a" testName="Ns.C.Fails" outcome="Failed"><Output><ErrorInfo><Message>no</Message></ErrorInfo></Output></UnitTestResult>
             </Results><TestDefinitions><UnitTest id="a"><TestMethod className="Ns.C" name="Fails"/></UnitTest></TestDefinitions></TestRun>
             """, bom: true)
-            let xunit = try writeFixture(dir, "bom.xml", """
+            let xunit = try writeReport(dir, "bom.xml", """
             <?xml version="1.0" encoding="utf-8"?>
             <assemblies><assembly name="a.dll"><collection name="c"><test name="Ns.C.Passes" type="Ns.C" method="Passes" result="Pass"/></collection></assembly></assemblies>
             """, bom: true)
