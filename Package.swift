@@ -51,5 +51,6 @@ let package = Package(
         .testTarget(name: "GitKitTests", dependencies: ["GitKit", "CodexBotTestSupport", "CGit2", "CGit2Shims"]),
         .testTarget(name: "TestReportsTests", dependencies: ["TestReports", "CodexBotTestSupport"]),
         .testTarget(name: "CodexBotCLITests", dependencies: ["CodexBotCLI", "BotCore", "GitKit", "CodexBotTestSupport"]),
+        .testTarget(name: "ForgeKitTests", dependencies: ["ForgeKit", "CodexBotTestSupport"]),
     ]
 )
