@@ -107,6 +107,25 @@ final class LineReader {
         if !stop && !line.isEmpty { try emit() }
     }
 
+    /// Feeds every line to `consume` (which returns false to stop early) and then refuses
+    /// what no text format can be: a binary file (NUL bytes) or one with nothing but
+    /// whitespace. Returns the warnings about the reading itself (invalid UTF-8, cut lines).
+    /// `format` names what was expected, for the error ("not TAP").
+    func readText(format: String, _ consume: (String) throws -> Bool) throws -> [String] {
+        var sawText = false
+        try forEachLine { line in
+            if sawNUL { return false }
+            if !sawText && !line.allSatisfy(\.isWhitespace) { sawText = true }
+            return try consume(line)
+        }
+        if sawNUL { throw ReportError(path: path, problem: "binary file (it contains NUL bytes), not \(format)") }
+        guard sawText else { throw ReportError(path: path, problem: "the file is empty") }
+        var warnings: [String] = []
+        if sawInvalidUTF8 { warnings.append("invalid UTF-8 replaced with U+FFFD") }
+        if truncatedLines > 0 { warnings.append("\(truncatedLines) over-long line(s) cut") }
+        return warnings
+    }
+
     private func append(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, to line: inout [UInt8], cut: inout Bool) {
         let room = maxLineLength - line.count
         if bytes.count <= room {

@@ -20,21 +20,15 @@ enum GoTestJSONParser {
     static func read(_ path: String) throws -> TestRun {
         let reader = try LineReader(path: path)
         var stream = Stream()
-        var sawText = false
-        try reader.forEachLine { line in
-            if reader.sawNUL { return false }
-            if !sawText && !line.allSatisfy(\.isWhitespace) { sawText = true }
+        let readingWarnings = try reader.readText(format: "go test -json output") { line in
             stream.consume(line)
             return true
         }
-        if reader.sawNUL { throw ReportError(path: path, problem: "binary file (it contains NUL bytes), not go test -json output") }
-        guard sawText else { throw ReportError(path: path, problem: "the file is empty") }
         guard stream.sawEvent else {
             throw ReportError(path: path, problem: "no go test -json events (lines like {\"Action\":\"pass\",…}) found")
         }
         var result = stream.finish()
-        if reader.sawInvalidUTF8 { result.warnings.append("invalid UTF-8 replaced with U+FFFD") }
-        if reader.truncatedLines > 0 { result.warnings.append("\(reader.truncatedLines) over-long line(s) cut") }
+        result.warnings += readingWarnings
         result.warnings = result.warnings.map { "\(path): \($0)" }
         result.sources = [TestRun.Source(path: path, format: .goJSON)]
         return result

@@ -17,20 +17,12 @@ enum TAPParser {
     static func read(_ path: String) throws -> TestRun {
         let reader = try LineReader(path: path)
         var stream = Stream()
-        var sawText = false
-        try reader.forEachLine { line in
-            if reader.sawNUL { return false }
-            if !sawText && !line.allSatisfy(\.isWhitespace) { sawText = true }
-            return stream.consume(line)
-        }
-        if reader.sawNUL { throw ReportError(path: path, problem: "binary file (it contains NUL bytes), not TAP") }
-        guard sawText else { throw ReportError(path: path, problem: "the file is empty") }
+        let readingWarnings = try reader.readText(format: "TAP") { line in stream.consume(line) }
         var result = stream.finish()
         guard result.sawTAP else {
             throw ReportError(path: path, problem: "no TAP test lines (`ok`/`not ok`) or plan (`1..N`) found")
         }
-        if reader.sawInvalidUTF8 { result.warnings.append("invalid UTF-8 replaced with U+FFFD") }
-        if reader.truncatedLines > 0 { result.warnings.append("\(reader.truncatedLines) over-long line(s) cut") }
+        result.warnings += readingWarnings
         var run = TestRun(totals: result.totals, failures: result.failures.map(\.failingTest),
                           warnings: result.warnings.map { "\(path): \($0)" })
         run.unlistedFailures = result.unlistedFailures

@@ -33,19 +33,16 @@ enum ConsoleLogParser {
         }
         let reader = try LineReader(path: path)
         var scanner = Scanner()
-        try reader.forEachLine { line in
-            if reader.sawNUL { return false }
+        let readingWarnings = try reader.readText(format: "a test log") { line in
             scanner.consume(line)
             return true
         }
-        if reader.sawNUL { throw binaryFile(path) }
         var result = scanner.finish()
         guard result.recognized else {
             throw ReportError(path: path, problem: "no test results found in this log (recognized: \(recognizedTools);"
                                 + " for other tools pass a JUnit XML, TAP or go test -json report)")
         }
-        if reader.sawInvalidUTF8 { result.warnings.append("invalid UTF-8 replaced with U+FFFD") }
-        if reader.truncatedLines > 0 { result.warnings.append("\(reader.truncatedLines) over-long line(s) cut") }
+        result.warnings += readingWarnings
         var run = TestRun(totals: result.totals, failures: result.failures,
                           warnings: result.warnings.map { "\(path): \($0)" })
         run.unlistedFailures = result.unlistedFailures
