@@ -467,8 +467,12 @@ import Testing
                 FailingTest(suite: "FixtureTests.Calc.Inner", name: "scaled(by:)"),
             ]
             let arguments = try only(Rerun.commands(for: failures, framework: .swiftTest))
+            // SwiftPM leaves lock files in TMPDIR: keep them inside this test's directory.
+            let tmp = dir.appending("tmp")
+            try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
             let output = try runTool(["swift"], ["test", "--scratch-path", dir.appending(".build")] + arguments,
-                                     in: dir.path, debianPackage: "swiftlang (or the swift.org toolchain)")
+                                     in: dir.path, debianPackage: "swiftlang (or the swift.org toolchain)",
+                                     extraEnvironment: ["TMPDIR": tmp])
             let log = output.stdout + output.stderr
             #expect(output.status == 0, "\(log)")
             // The total for the run, not a suite's line.
