@@ -27,11 +27,9 @@ enum GoTestJSONParser {
         guard stream.sawEvent else {
             throw ReportError(path: path, problem: "no go test -json events (lines like {\"Action\":\"pass\",…}) found")
         }
-        var result = stream.finish()
-        result.warnings += readingWarnings
-        result.warnings = result.warnings.map { "\(path): \($0)" }
-        result.sources = [TestRun.Source(path: path, format: .goJSON)]
-        return result
+        let result = stream.finish()
+        return TestRun(path: path, format: .goJSON, totals: result.totals, failures: result.failures,
+                       unlistedFailures: result.unlistedFailures, warnings: result.warnings + readingWarnings)
     }
 
     /// Whether `text` (the start of a file) holds test2json events: used for logs whose
@@ -179,13 +177,13 @@ extension GoTestJSONParser {
                 ?? buildOutput.removeValue(forKey: Self.packageKey(name))
                 ?? buildOutput.removeValue(forKey: Self.packageKey(name) + "_test")  // the external test package
                 ?? (failedBuild.isEmpty ? nil : buildOutput.removeValue(forKey: ""))
-            let buildText = build?.text(decode: false) ?? ""
-            let packageText = package.output.text(decode: false)
+            let buildText = build?.text ?? ""
+            let packageText = package.output.text
             if !buildText.isEmpty { details.appendLogLine(buildText) }
             details.appendLogLine(packageText)
             let reason = PackageFailureReason(buildOutput: buildText, packageOutput: packageText)
             record(FailingTest(suite: name, name: GoTestJSONParser.packageTestName, file: reason.file, line: reason.line,
-                               outcome: .errored, message: reason.message, details: details.text(decode: false),
+                               outcome: .errored, message: reason.message, details: details.text,
                                framework: .goTest))
         }
 
@@ -195,7 +193,7 @@ extension GoTestJSONParser {
                 message = "\(test.failedSubtests) subtest(s) failed"
             }
             record(FailingTest(suite: package, name: name, file: test.reason.file, line: test.reason.line,
-                               outcome: .failed, message: message, details: test.output.text(decode: false),
+                               outcome: .failed, message: message, details: test.output.text,
                                framework: .goTest))
         }
 

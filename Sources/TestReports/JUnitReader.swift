@@ -84,12 +84,7 @@ struct JUnitReader: XMLReportReader {
     }
 
     mutating func characters(_ text: UnsafeBufferPointer<UInt8>, isCDATA: Bool) throws {
-        if isCDATA || XMLScanner.find(38, in: text, from: 0) == nil {
-            resultText.append(text)
-        } else {
-            var decoded = Array(XMLText.decode(text).utf8)
-            decoded.withUnsafeMutableBufferPointer { resultText.append(UnsafeBufferPointer($0)) }
-        }
+        resultText.appendXMLText(text, isCDATA: isCDATA)
     }
 
     mutating func finish() throws -> TestRun {
@@ -105,7 +100,7 @@ struct JUnitReader: XMLReportReader {
     private func failingTest() -> FailingTest {
         let suite = caseAttributes.value("classname") ?? suites.last(where: { !$0.isEmpty }) ?? ""
         let name = caseAttributes.value("name") ?? "(unnamed)"
-        let details = resultText.text(decode: false).trimmingCharacters(in: .whitespacesAndNewlines)
+        let details = resultText.text.trimmingCharacters(in: .whitespacesAndNewlines)
         var message = resultAttributes.value("message") ?? ""
         if message.isEmpty { message = details.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? "" }
         if message.isEmpty { message = resultAttributes.value("type") ?? "" }

@@ -366,7 +366,7 @@ enum DotNetNames {
     /// Collected text trimmed, with Windows line ends made plain.
     static func clean(_ text: BoundedText) -> String {
         guard !text.isEmpty else { return "" }
-        return text.text(decode: false).replacingOccurrences(of: "\r\n", with: "\n")
+        return text.text.replacingOccurrences(of: "\r\n", with: "\n")
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
@@ -375,17 +375,5 @@ enum DotNetNames {
         let printed = clean(output)
         if printed.isEmpty { return stack }
         return stack.isEmpty ? "Output:\n\(printed)" : "\(stack)\n\nOutput:\n\(printed)"
-    }
-}
-
-extension BoundedText {
-    /// Appends XML character data, decoding entities unless it is CDATA.
-    mutating func appendXMLText(_ text: UnsafeBufferPointer<UInt8>, isCDATA: Bool) {
-        if isCDATA || XMLScanner.find(38, in: text, from: 0) == nil {
-            append(text)
-        } else {
-            var decoded = Array(XMLText.decode(text).utf8)
-            decoded.withUnsafeMutableBufferPointer { append(UnsafeBufferPointer($0)) }
-        }
     }
 }

@@ -18,16 +18,12 @@ enum TAPParser {
         let reader = try LineReader(path: path)
         var stream = Stream()
         let readingWarnings = try reader.readText(format: "TAP") { line in stream.consume(line) }
-        var result = stream.finish()
+        let result = stream.finish()
         guard result.sawTAP else {
             throw ReportError(path: path, problem: "no TAP test lines (`ok`/`not ok`) or plan (`1..N`) found")
         }
-        result.warnings += readingWarnings
-        var run = TestRun(totals: result.totals, failures: result.failures.map(\.failingTest),
-                          warnings: result.warnings.map { "\(path): \($0)" })
-        run.unlistedFailures = result.unlistedFailures
-        run.sources = [TestRun.Source(path: path, format: .tap)]
-        return run
+        return TestRun(path: path, format: .tap, totals: result.totals, failures: result.failures.map(\.failingTest),
+                       unlistedFailures: result.unlistedFailures, warnings: result.warnings + readingWarnings)
     }
 
     /// Whether a report that starts with `text` is TAP: a `TAP version` line, a plan or a
@@ -383,7 +379,7 @@ extension TAPParser {
         }
 
         private func failure(for point: Point) -> Failure {
-            let yaml = point.diagnostics.text(decode: false)
+            let yaml = point.diagnostics.text
             let fields = Diagnostics(yaml: yaml)
             return Failure(name: point.name, file: fields.file, line: fields.line,
                            message: fields.message ?? "", details: yaml)

@@ -21,6 +21,15 @@ public struct TestRun: Sendable, Codable, Equatable {
         self.sources = sources
     }
 
+    /// The run of one file read as `format`, for the line-based parsers: each warning gets
+    /// the file's path in front, as the XML readers write theirs.
+    init(path: String, format: ReportFormat, totals: Totals, failures: [FailingTest], unlistedFailures: Int,
+         warnings: [String]) {
+        self.init(totals: totals, failures: failures, warnings: warnings.map { "\(path): \($0)" },
+                  sources: [Source(path: path, format: format)])
+        self.unlistedFailures = unlistedFailures
+    }
+
     public struct Source: Sendable, Codable, Equatable {
         public var path: String
         public var format: ReportFormat

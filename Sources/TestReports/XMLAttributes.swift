@@ -135,14 +135,24 @@ struct BoundedText {
         total = 0
     }
 
-    /// The text, entity-decoded when `decode`, with a marker where bytes were cut.
-    func text(decode: Bool) -> String {
+    /// The text, with a marker where bytes were cut. (XML entities are decoded as text is
+    /// appended, by `appendXMLText`, where a piece never ends inside one.)
+    var text: String {
         let tailKept = Array(tail.suffix(limit / 2))
         let cut = total - head.count - tailKept.count
-        func render(_ bytes: [UInt8]) -> String {
-            bytes.withUnsafeBufferPointer { decode ? XMLText.decode($0) : String(decoding: $0, as: UTF8.self) }
+        if cut <= 0 { return String(decoding: head + tailKept, as: UTF8.self) }
+        return String(decoding: head, as: UTF8.self) + "\n… [\(cut) bytes cut] …\n" + String(decoding: tailKept, as: UTF8.self)
+    }
+}
+
+extension BoundedText {
+    /// Appends XML character data, decoding entities unless it is CDATA.
+    mutating func appendXMLText(_ text: UnsafeBufferPointer<UInt8>, isCDATA: Bool) {
+        if isCDATA || XMLScanner.find(38, in: text, from: 0) == nil {
+            append(text)
+        } else {
+            var decoded = Array(XMLText.decode(text).utf8)
+            decoded.withUnsafeMutableBufferPointer { append(UnsafeBufferPointer($0)) }
         }
-        if cut <= 0 { return render(head + tailKept) }
-        return render(head) + "\n… [\(cut) bytes cut] …\n" + render(tailKept)
     }
 }

@@ -104,7 +104,7 @@ extension ConsoleLogParser {
             guard let done = section else { return }
             section = nil
             let failure = FailingTest(suite: target, name: done.name, file: done.file, line: done.line, outcome: .failed,
-                                      message: done.message ?? "", details: done.output.text(decode: false),
+                                      message: done.message ?? "", details: done.output.text,
                                       framework: .cargo)
             if !collector.complete(id: failure.id, message: failure.message, file: failure.file, line: failure.line,
                                    details: failure.details) {

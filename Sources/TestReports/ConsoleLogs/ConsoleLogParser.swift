@@ -37,17 +37,13 @@ enum ConsoleLogParser {
             scanner.consume(line)
             return true
         }
-        var result = scanner.finish()
+        let result = scanner.finish()
         guard result.recognized else {
             throw ReportError(path: path, problem: "no test results found in this log (recognized: \(recognizedTools);"
                                 + " for other tools pass a JUnit XML, TAP or go test -json report)")
         }
-        result.warnings += readingWarnings
-        var run = TestRun(totals: result.totals, failures: result.failures,
-                          warnings: result.warnings.map { "\(path): \($0)" })
-        run.unlistedFailures = result.unlistedFailures
-        run.sources = [TestRun.Source(path: path, format: .log)]
-        return run
+        return TestRun(path: path, format: .log, totals: result.totals, failures: result.failures,
+                       unlistedFailures: result.unlistedFailures, warnings: result.warnings + readingWarnings)
     }
 
     private static func binaryFile(_ path: String) -> ReportError {

@@ -200,7 +200,7 @@ extension ConsoleLogParser {
                 var message = test.reason.message ?? ""
                 if message.isEmpty && test.failedSubtests > 0 { message = "\(test.failedSubtests) subtest(s) failed" }
                 collector.add(FailingTest(suite: line.package, name: name, file: test.reason.file, line: test.reason.line,
-                                          outcome: .failed, message: message, details: test.output.text(decode: false),
+                                          outcome: .failed, message: message, details: test.output.text,
                                           framework: .goTest))
             }
             if line.failed && failures.isEmpty && !line.rest.contains("[no test files]") {
@@ -219,9 +219,9 @@ extension ConsoleLogParser {
 
         private mutating func addPackageFailure(_ line: PackageLine, _ collector: inout Collector) {
             let build = (buildOutput.removeValue(forKey: line.package)
-                ?? buildOutput.removeValue(forKey: line.package + "_test"))?.text(decode: false) ?? ""
+                ?? buildOutput.removeValue(forKey: line.package + "_test"))?.text ?? ""
             let recent = recentLines[recentStart...] + recentLines[..<recentStart]
-            var output = active ? packageOutput.text(decode: false) : recent.joined(separator: "\n")
+            var output = active ? packageOutput.text : recent.joined(separator: "\n")
             output += (output.isEmpty ? "" : "\n") + "FAIL\t\(line.package) \(line.rest)"
             let reason = GoTestJSONParser.PackageFailureReason(buildOutput: build, packageOutput: output)
             var details = BoundedText(limit: FailingTest.detailsLimit)
@@ -230,7 +230,7 @@ extension ConsoleLogParser {
             collector.totals.count(.errored)
             collector.add(FailingTest(suite: line.package, name: GoTestJSONParser.packageTestName, file: reason.file,
                                       line: reason.line, outcome: .errored, message: reason.message,
-                                      details: details.text(decode: false), framework: .goTest))
+                                      details: details.text, framework: .goTest))
         }
     }
 }

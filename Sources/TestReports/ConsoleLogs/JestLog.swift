@@ -115,7 +115,7 @@ extension ConsoleLogParser {
             block = nil
             let failure = FailingTest(suite: file, name: done.name, file: done.location?.file ?? (file.isEmpty ? nil : file),
                                       line: done.location?.line, outcome: done.fileLevel ? .errored : .failed,
-                                      message: done.message ?? "", details: done.output.text(decode: false),
+                                      message: done.message ?? "", details: done.output.text,
                                       framework: .jest)
             if done.fileLevel {
                 collector.totals.count(.errored)  // not in jest's `Tests:` count

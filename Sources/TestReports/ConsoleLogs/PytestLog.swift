@@ -147,7 +147,7 @@ extension ConsoleLogParser {
             let file = id.split(separator: ":").first.map(String.init)
             let location = section.locations.last { $0.file == file } ?? section.locations.last
             collector.complete(id: id, message: section.message, file: location?.file, line: location?.line,
-                               details: section.output.text(decode: false))
+                               details: section.output.text)
         }
 
         /// Adds the session's totals; sections never matched to a test become failures.
@@ -162,7 +162,7 @@ extension ConsoleLogParser {
                 let outcome: Outcome = section.title.hasSuffix(".py") ? .errored : .failed
                 collector.add(FailingTest(suite: suite, name: name, file: location?.file, line: location?.line,
                                           outcome: outcome, message: section.message ?? "",
-                                          details: section.output.text(decode: false), framework: .pytest))
+                                          details: section.output.text, framework: .pytest))
                 if counts.isEmpty { counts.fromLines.count(outcome) }
             }
             counts.flush(into: &collector)

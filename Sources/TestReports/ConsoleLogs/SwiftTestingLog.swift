@@ -76,7 +76,7 @@ extension ConsoleLogParser {
             let entry = issues.removeValue(forKey: name) ?? Issues()
             if lastIssue == name { lastIssue = nil }
             collector.add(FailingTest(suite: "", name: name, file: entry.file, line: entry.line, outcome: .failed,
-                                      message: entry.message ?? "", details: entry.output.text(decode: false),
+                                      message: entry.message ?? "", details: entry.output.text,
                                       framework: .swiftTest))
         }
 

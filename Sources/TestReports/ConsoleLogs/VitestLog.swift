@@ -103,7 +103,7 @@ extension ConsoleLogParser {
             let failure = FailingTest(suite: done.file, name: fileLevel ? "(test file)" : done.name,
                                       file: done.location?.file ?? done.file, line: done.location?.line,
                                       outcome: fileLevel ? .errored : .failed, message: done.message ?? "",
-                                      details: done.output.text(decode: false), framework: .vitest)
+                                      details: done.output.text, framework: .vitest)
             if !collector.contains(failure.id) { counts.fromLines.count(failure.outcome) }
             collector.add(failure, preferringMessage: true)  // the error's first line, not the `→` summary
         }

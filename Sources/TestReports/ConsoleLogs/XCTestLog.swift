@@ -73,7 +73,7 @@ extension ConsoleLogParser {
             guard outcome == .failed else { return true }
             let (suite, name) = Self.split(id)
             collector.add(FailingTest(suite: suite, name: name, file: test.file, line: test.line, outcome: .failed,
-                                      message: test.message ?? "", details: test.output.text(decode: false),
+                                      message: test.message ?? "", details: test.output.text,
                                       framework: .swiftTest))
             return true
         }
