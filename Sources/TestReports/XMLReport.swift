@@ -52,7 +52,7 @@ enum XMLReport {
                     if XMLScanner.matches(buffer, at: open, "<!--") {
                         close = XMLScanner.find([45, 45, 62], in: buffer, from: open + 4).map { $0 + 2 }
                     } else if XMLScanner.matches(buffer, at: open, "<!DOCTYPE") {
-                        close = skipDoctype(buffer, from: open)
+                        close = XMLScanner.doctypeEnd(buffer, from: open)
                     } else {
                         close = XMLScanner.find(62, in: buffer, from: open + 2)
                     }
@@ -67,21 +67,6 @@ enum XMLReport {
             }
             return nil
         }
-    }
-
-    private static func skipDoctype(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-        var depth = 0
-        var index = start + 2
-        while index < buffer.count {
-            switch buffer[index] {
-            case 91: depth += 1
-            case 93: depth -= 1
-            case 62 where depth <= 0: return index
-            default: break
-            }
-            index += 1
-        }
-        return nil
     }
 }
 

@@ -130,7 +130,7 @@ struct XMLScanner {
                 return close + 3
             }
             if Self.matches(bytes, at: i, "<!DOCTYPE") {
-                guard let close = doctypeEnd(bytes, from: i) else { return try needMore() }
+                guard let close = Self.doctypeEnd(bytes, from: i) else { return try needMore() }
                 let declaration = UnsafeBufferPointer(rebasing: bytes[i..<close])
                 warnings.append(Self.find(Array("<!ENTITY".utf8), in: declaration, from: 0) != nil
                     ? "\(path): its DOCTYPE declares entities; they were not expanded (external entities are never fetched)"
@@ -222,7 +222,7 @@ struct XMLScanner {
     }
 
     /// The index of the '>' ending a DOCTYPE, past its internal subset `[ … ]` and quoted strings.
-    private func doctypeEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+    static func doctypeEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         var depth = 0
         var quote: UInt8 = 0
         var index = start + 2
