@@ -51,6 +51,7 @@ let package = Package(
         .testTarget(name: "GitKitTests", dependencies: ["GitKit", "CodexBotTestSupport", "CGit2", "CGit2Shims"]),
         .testTarget(name: "TestReportsTests", dependencies: ["TestReports", "CodexBotTestSupport"]),
         .testTarget(name: "CodexBotCLITests", dependencies: ["CodexBotCLI", "BotCore", "GitKit", "CodexBotTestSupport"]),
-        .testTarget(name: "ForgeKitTests", dependencies: ["ForgeKit", "CodexBotTestSupport"]),
+        .testTarget(name: "HTTPKitTests", dependencies: ["HTTPKit", "CodexBotTestSupport"]),
+        .testTarget(name: "ForgeKitTests", dependencies: ["ForgeKit", "HTTPKit", "CodexBotTestSupport"]),
     ]
 )

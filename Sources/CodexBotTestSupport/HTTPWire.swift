@@ -158,7 +158,8 @@ struct RequestHead {
         let parts = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
         guard parts.count == 3,
               !parts[0].isEmpty, parts[0].allSatisfy(isTokenByte),
-              parts[1].first == UInt8(ascii: "/"), parts[1].allSatisfy({ (0x21...0x7E).contains($0) })
+              parts[1].first == UInt8(ascii: "/") || parts[1].starts(with: Array("http://".utf8)),  // origin or absolute form (proxies)
+              parts[1].allSatisfy({ (0x21...0x7E).contains($0) })
         else { throw WireError.malformed("bad request line") }
         let version = String(decoding: parts[2], as: UTF8.self)
         guard version == "HTTP/1.1" || version == "HTTP/1.0" else { throw WireError.malformed("unsupported HTTP version") }
@@ -356,13 +357,23 @@ func reasonPhrase(_ status: Int) -> String {
     switch status {
     case 100: "Continue"
     case 200: "OK"
+    case 201: "Created"
+    case 204: "No Content"
+    case 301: "Moved Permanently"
+    case 302: "Found"
+    case 304: "Not Modified"
+    case 307: "Temporary Redirect"
     case 400: "Bad Request"
     case 401: "Unauthorized"
     case 403: "Forbidden"
     case 404: "Not Found"
     case 405: "Method Not Allowed"
+    case 409: "Conflict"
+    case 422: "Unprocessable Entity"
+    case 429: "Too Many Requests"
     case 500: "Internal Server Error"
     case 502: "Bad Gateway"
+    case 503: "Service Unavailable"
     default: "Status \(status)"
     }
 }

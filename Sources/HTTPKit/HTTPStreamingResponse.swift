@@ -1,0 +1,169 @@
+import Foundation
+
+/// A response whose body arrives while it is read: model streams (server-sent events) and logs.
+/// Stopping the iteration (or cancelling the task) ends the transfer.
+public struct HTTPStreamingResponse: Sendable {
+    public let status: Int
+    public let headers: HTTPHeaders
+    public let url: URL
+    public let request: HTTPRequest
+    /// The body's bytes, in the pieces they came in; throws `HTTPError` if the transfer fails midway.
+    public let body: AsyncThrowingStream<Data, any Error>
+
+    public var isSuccess: Bool { (200..<300).contains(status) }
+
+    /// Reads the rest of the body into memory (for an error response, or a short one).
+    public func collect(upTo limit: Int = 1 << 20) async throws -> Data {
+        var data = Data()
+        for try await piece in body {
+            data.append(piece.prefix(max(0, limit - data.count)))
+            if data.count >= limit { break }
+        }
+        return data
+    }
+
+    /// The body as lines (LF, CRLF or CR), without their line ends. A line longer than
+    /// `maxLineBytes` is an error rather than unbounded memory.
+    public func lines(maxLineBytes: Int = 8 << 20) -> AsyncThrowingStream<String, any Error> {
+        let body = self.body
+        let label = request.errorLabel
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                var splitter = LineSplitter(maxLineBytes: maxLineBytes)
+                do {
+                    for try await piece in body {
+                        for line in try splitter.push(piece, request: label) { continuation.yield(line) }
+                    }
+                    if let last = splitter.finish() { continuation.yield(last) }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// The body as server-sent events (the WHATWG `text/event-stream` format).
+    public func serverSentEvents(maxLineBytes: Int = 8 << 20) -> AsyncThrowingStream<ServerSentEvent, any Error> {
+        let lines = self.lines(maxLineBytes: maxLineBytes)
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                var parser = ServerSentEventParser()
+                do {
+                    for try await line in lines {
+                        if let event = parser.push(line: line) { continuation.yield(event) }
+                    }
+                    if let event = parser.finish() { continuation.yield(event) }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+}
+
+extension HTTPStreamingResponse: RetryableResponse {
+    func bodyPrefix() async -> Data { (try? await collect(upTo: 4096)) ?? Data() }
+    func discard() {}  // the body stream is dropped, which cancels the transfer
+}
+
+/// Splits bytes into lines across piece boundaries (and across split UTF-8 sequences).
+public struct LineSplitter: Sendable {
+    private var pending: [UInt8] = []
+    private var afterCR = false
+    private let maxLineBytes: Int
+
+    public init(maxLineBytes: Int = 8 << 20) { self.maxLineBytes = maxLineBytes }
+
+    /// The lines completed by `piece`.
+    public mutating func push(_ piece: Data, request: String = "stream") throws -> [String] {
+        var lines: [String] = []
+        for byte in piece {
+            if afterCR {
+                afterCR = false
+                if byte == UInt8(ascii: "\n") { continue }  // the LF of a CRLF
+            }
+            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+                lines.append(String(decoding: pending, as: UTF8.self))
+                pending.removeAll(keepingCapacity: true)
+                afterCR = byte == UInt8(ascii: "\r")
+            } else {
+                pending.append(byte)
+                if pending.count > maxLineBytes {
+                    throw HTTPError(.tooLarge, request: request, message: "a line of the stream is longer than \(maxLineBytes) bytes")
+                }
+            }
+        }
+        return lines
+    }
+
+    /// The last line, if the body did not end with a line end.
+    public mutating func finish() -> String? {
+        defer { pending.removeAll() }
+        return pending.isEmpty ? nil : String(decoding: pending, as: UTF8.self)
+    }
+}
+
+/// One server-sent event: `event:` (default "message"), the `data:` lines joined by "\n", and `id:`.
+public struct ServerSentEvent: Sendable, Equatable {
+    public var event: String
+    public var data: String
+    public var id: String?
+
+    public init(event: String = "message", data: String, id: String? = nil) {
+        self.event = event
+        self.data = data
+        self.id = id
+    }
+}
+
+/// The event-stream interpretation of lines (WHATWG HTML §9.2.6): fields, comments, and a blank line dispatching.
+public struct ServerSentEventParser: Sendable {
+    private var event = ""
+    private var data: [String] = []
+    private var sawData = false
+    private var lastID: String?
+
+    public init() {}
+
+    public mutating func push(line: String) -> ServerSentEvent? {
+        if line.isEmpty { return dispatch() }
+        if line.hasPrefix(":") { return nil }  // a comment (keep-alive)
+        let field: Substring
+        var value: Substring
+        if let colon = line.firstIndex(of: ":") {
+            field = line[..<colon]
+            value = line[line.index(after: colon)...]
+            if value.first == " " { value = value.dropFirst() }
+        } else {
+            field = Substring(line)
+            value = ""
+        }
+        switch field {
+        case "event": event = String(value)
+        case "data":
+            data.append(String(value))
+            sawData = true
+        case "id" where !value.contains("\0"): lastID = String(value)
+        default: break  // "retry" and unknown fields: nothing for an API client to do
+        }
+        return nil
+    }
+
+    /// A final event not followed by a blank line is dropped, as the standard says; servers that
+    /// end with `data: [DONE]` and no blank line still get it delivered here.
+    public mutating func finish() -> ServerSentEvent? { dispatch() }
+
+    private mutating func dispatch() -> ServerSentEvent? {
+        defer {
+            event = ""
+            data = []
+            sawData = false
+        }
+        guard sawData else { return nil }
+        return ServerSentEvent(event: event.isEmpty ? "message" : event, data: data.joined(separator: "\n"), id: lastID)
+    }
+}
