@@ -33,6 +33,9 @@ final class CurlTransfer: @unchecked Sendable {  // the loop thread owns it; `ca
     private var headDelivered = false
     private var aborted: HTTPError.Code?
     private var finished = false
+    /// For streams: the longest silence allowed, and when bytes last came.
+    private var idleLimit: Duration?
+    private var lastActivity = ContinuousClock.now
 
     private let lock = NSLock()
     private var cancelRequested = false
@@ -81,10 +84,11 @@ final class CurlTransfer: @unchecked Sendable {  // the loop thread owns it; `ca
         if let noProxy = configuration.proxy.noProxy { ccurl_setopt_string(easy, CURLOPT_NOPROXY, noProxy) }
         ccurl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, milliseconds(configuration.connectTimeout))
         if streaming {
-            // A stream may run for long; it fails when it goes silent instead.
-            let idle = request.timeout ?? configuration.streamIdleTimeout
-            ccurl_setopt_long(easy, CURLOPT_LOW_SPEED_LIMIT, 1)
-            ccurl_setopt_long(easy, CURLOPT_LOW_SPEED_TIME, max(1, milliseconds(idle) / 1000))
+            // A stream may run for long; it fails when it goes silent instead (checked in the
+            // progress callback: libcurl's own low-speed check averages over seconds and misses a gap).
+            idleLimit = request.timeout ?? configuration.streamIdleTimeout
+            ccurl_setopt_long(easy, CURLOPT_NOPROGRESS, 0)
+            ccurl_setopt_xferinfo_cb(easy, curlProgress)
         } else {
             ccurl_setopt_long(easy, CURLOPT_TIMEOUT_MS, milliseconds(request.timeout ?? configuration.requestTimeout))
         }
@@ -102,6 +106,7 @@ final class CurlTransfer: @unchecked Sendable {  // the loop thread owns it; `ca
         ccurl_setopt_pointer(easy, CURLOPT_PRIVATE, context)
         ccurl_setopt_pointer(easy, CURLOPT_WRITEDATA, context)
         ccurl_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
+        ccurl_setopt_pointer(easy, CURLOPT_XFERINFODATA, context)
         ccurl_setopt_write_cb(easy, curlWrite)
         ccurl_setopt_header_cb(easy, curlHeader)
     }
@@ -142,7 +147,8 @@ final class CurlTransfer: @unchecked Sendable {  // the loop thread owns it; `ca
             return
         }
         if let aborted {
-            handlers.done(.failed(aborted, message: ""))
+            let message = aborted == .timeout ? "no data for \(idleLimit.map { "\(Int($0.components.seconds)) s" } ?? "too long")" : ""
+            handlers.done(.failed(aborted, message: message))
             return
         }
         if result == CURLE_OK {
@@ -158,6 +164,7 @@ final class CurlTransfer: @unchecked Sendable {  // the loop thread owns it; `ca
     // MARK: Callbacks
 
     fileprivate func receiveHeaderLine(_ bytes: UnsafeBufferPointer<UInt8>) {
+        lastActivity = .now
         let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .newlines)
         if line.hasPrefix("HTTP/") {
             // A new response: the first, or the one after a 1xx.
@@ -172,12 +179,20 @@ final class CurlTransfer: @unchecked Sendable {  // the loop thread owns it; `ca
     }
 
     fileprivate func receiveBody(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        lastActivity = .now
         deliverHeadIfNeeded()
         guard handlers.data(Data(buffer: bytes)) else {
             aborted = .tooLarge
             return false
         }
         return true
+    }
+
+    /// False once the stream has been silent for longer than its limit: the transfer is then aborted as timed out.
+    fileprivate func isStillLively() -> Bool {
+        guard let idleLimit, lastActivity.duration(to: .now) > idleLimit else { return true }
+        aborted = .timeout
+        return false
     }
 
     private func deliverHeadIfNeeded() {
@@ -208,6 +223,11 @@ private let curlHeader: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, 
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
     transfer.receiveHeaderLine(UnsafeBufferPointer(start: UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: size * count))
     return size * count
+}
+
+private let curlProgress: @convention(c) (UnsafeMutableRawPointer?, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> Int32 = { context, _, _, _, _ in
+    guard let context else { return 0 }
+    return Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue().isStillLively() ? 0 : 1
 }
 
 extension HTTPError.Code {

@@ -35,9 +35,9 @@ public final class HTTPClient: Sendable {
         var number = 0
         while true {
             number += 1
-            let response: R
+            let attempted: R
             do {
-                response = try await attempt(request)
+                attempted = try await attempt(request)
             } catch var error as HTTPError where error.isTransient {
                 // A connection never made cannot have reached the server, so any method may retry it.
                 error.attempts = number
@@ -45,12 +45,15 @@ public final class HTTPClient: Sendable {
                 try await pause(policy.backoff(after: number, random: configuration.random()))
                 continue
             }
+            var response = attempted
             let status = response.status
-            if let advice = RateLimitAdvice.from(status: status, headers: response.headers,
-                                                 body: await response.bodyPrefix(), now: configuration.now()) {
+            // Only a refusal's body can say "secondary rate limit"; a stream's body is left unread otherwise.
+            var refusal = Data()
+            if [403, 429, 503].contains(status) { (refusal, response) = await response.readingBody() }
+            if let advice = RateLimitAdvice.from(status: status, headers: response.headers, body: refusal, now: configuration.now()) {
                 guard advice.wait <= policy.maxRateLimitWait, number < policy.maxAttempts else {
                     throw rateLimitError(request, advice, status: status, attempts: number, cap: policy.maxRateLimitWait,
-                                         summary: await response.bodyPrefix())
+                                         summary: refusal)
                 }
                 response.discard()
                 try await pause(advice.wait + policy.baseDelay * (configuration.random() * 0.2))
@@ -253,14 +256,15 @@ public final class HTTPClient: Sendable {
 protocol RetryableResponse: Sendable {
     var status: Int { get }
     var headers: HTTPHeaders { get }
-    /// The start of the body, for rate-limit messages; reads a stream's body up to a few KiB.
-    func bodyPrefix() async -> Data
+    /// The body so far, for reading a refusal's message, and the response to hand on (a stream's
+    /// body is read into memory, up to 1 MiB, and served again from there).
+    func readingBody() async -> (Data, Self)
     /// Drops a response that will not be returned (a redirect, or one that will be retried).
     func discard()
 }
 
 extension HTTPResponse: RetryableResponse {
-    func bodyPrefix() async -> Data { body.prefix(4096) }
+    func readingBody() async -> (Data, HTTPResponse) { (body, self) }
     func discard() {}
 }
 

@@ -66,7 +66,19 @@ public struct HTTPStreamingResponse: Sendable {
 }
 
 extension HTTPStreamingResponse: RetryableResponse {
-    func bodyPrefix() async -> Data { (try? await collect(upTo: 4096)) ?? Data() }
+    func readingBody() async -> (Data, HTTPStreamingResponse) {
+        do {
+            let data = try await collect(upTo: 1 << 20)
+            let replay = AsyncThrowingStream<Data, any Error> { continuation in
+                continuation.yield(data)
+                continuation.finish()
+            }
+            return (data, HTTPStreamingResponse(status: status, headers: headers, url: url, request: request, body: replay))
+        } catch {
+            let failed = AsyncThrowingStream<Data, any Error> { $0.finish(throwing: error) }
+            return (Data(), HTTPStreamingResponse(status: status, headers: headers, url: url, request: request, body: failed))
+        }
+    }
     func discard() {}  // the body stream is dropped, which cancels the transfer
 }
 

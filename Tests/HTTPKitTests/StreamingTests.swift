@@ -1,0 +1,135 @@
+import CodexBotTestSupport
+import Foundation
+import HTTPKit
+import Testing
+
+@Suite("HTTPClient streams and cancellation")
+struct StreamingTests {
+    @Test("server-sent events arrive one by one while the server is still sending")
+    func serverSentEvents() async throws {
+        var chunks: [[UInt8]] = [
+            ": keep-alive\r\n\r\nevent: response.created\r\ndata: {\"a\":1}\r\n\r\n",
+            "data: first line\ndata: second", " line\n\n",
+        ].map { Array($0.utf8) }
+        // "é" is C3 A9 in UTF-8: split across two chunks.
+        chunks += [Array("data: {\"text\":\"caf".utf8) + [0xC3], [0xA9] + Array("\"}\n\n".utf8), Array("data: [DONE]\n\n".utf8)]
+        let pieces = chunks
+        let server = try LoopbackHTTPServer { _ in
+            LoopbackHTTPResponse(status: 200, headers: [("Content-Type", "text/event-stream")],
+                                 delivery: .chunks(pieces, interval: .milliseconds(60)))
+        }
+        defer { server.stop() }
+        let (client, _) = testClient()
+        let response = try await client.stream(HTTPRequest(.post, URL(string: server.baseURL + "/v1/responses")!, body: Data("{}".utf8)))
+        #expect(response.status == 200 && response.headers["Content-Type"] == "text/event-stream")
+        var events: [ServerSentEvent] = []
+        var firstAt: ContinuousClock.Instant?
+        for try await event in response.serverSentEvents() {
+            if firstAt == nil { firstAt = .now }
+            events.append(event)
+        }
+        let lastAt = ContinuousClock.now
+        #expect(events == [
+            ServerSentEvent(event: "response.created", data: "{\"a\":1}"),
+            ServerSentEvent(data: "first line\nsecond line"),
+            ServerSentEvent(data: "{\"text\":\"café\"}"),
+            ServerSentEvent(data: "[DONE]"),
+        ])
+        // The first event was handed over before the server had sent the rest (5 pieces, 60 ms apart).
+        #expect(try #require(firstAt).duration(to: lastAt) > .milliseconds(120))
+    }
+
+    @Test("the event-stream parser follows the standard's field rules")
+    func parserRules() throws {
+        var splitter = LineSplitter()
+        var parser = ServerSentEventParser()
+        var events: [ServerSentEvent] = []
+        let text = "id: 7\rdata\r\ndata:x\n\nretry: 10\nunknown: y\n\nevent: done\ndata: end"
+        for line in try splitter.push(Data(text.utf8)) {
+            if let event = parser.push(line: line) { events.append(event) }
+        }
+        if let line = splitter.finish(), let event = parser.push(line: line) { events.append(event) }
+        if let event = parser.finish() { events.append(event) }
+        #expect(events == [ServerSentEvent(data: "\nx", id: "7"), ServerSentEvent(event: "done", data: "end", id: "7")])
+    }
+
+    @Test("a line longer than the limit is an error, not unbounded memory")
+    func longLine() async throws {
+        let server = try LoopbackHTTPServer { _ in
+            LoopbackHTTPResponse(status: 200, body: [UInt8](repeating: UInt8(ascii: "a"), count: 100_000))
+        }
+        defer { server.stop() }
+        let (client, _) = testClient()
+        let response = try await client.stream(HTTPRequest(.get, URL(string: server.baseURL + "/")!))
+        await #expect(throws: HTTPError.self) {
+            for try await _ in response.lines(maxLineBytes: 10_000) {}
+        }
+    }
+
+    @Test("a stream that breaks midway throws to its reader")
+    func brokenStream() async throws {
+        let server = try LoopbackHTTPServer { _ in
+            LoopbackHTTPResponse(status: 200, body: Array("data: one\n\ndata: two\n\n".utf8), delivery: .truncated(afterBytes: 12))
+        }
+        defer { server.stop() }
+        let (client, _) = testClient()
+        let response = try await client.stream(HTTPRequest(.get, URL(string: server.baseURL + "/")!))
+        var seen: [String] = []
+        let error = try await #require(throws: HTTPError.self) {
+            for try await event in response.serverSentEvents() { seen.append(event.data) }
+        }
+        #expect(seen == ["one"] && error.code == .truncated)
+    }
+
+    @Test("cancelling a task ends a request to a silent server at once")
+    func cancelSend() async throws {
+        let server = try LoopbackHTTPServer { _ in LoopbackHTTPResponse(status: 200, delivery: .stall) }
+        defer { server.stop() }
+        let (client, _) = testClient()
+        let task = Task { try await client.send(HTTPRequest(.get, URL(string: server.baseURL + "/")!)) }
+        try await Task.sleep(for: .milliseconds(100))
+        let started = ContinuousClock.now
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
+        #expect(started.duration(to: .now) < .seconds(5))
+    }
+
+    @Test("cancelling a stream's reader ends the transfer")
+    func cancelStream() async throws {
+        let pieces = (0..<100).map { Array("data: \($0)\n\n".utf8) }
+        let server = try LoopbackHTTPServer { _ in
+            LoopbackHTTPResponse(status: 200, delivery: .chunks(pieces, interval: .milliseconds(100)))
+        }
+        defer { server.stop() }
+        let (client, _) = testClient()
+        let response = try await client.stream(HTTPRequest(.get, URL(string: server.baseURL + "/")!))
+        let task = Task {
+            var count = 0
+            for try await _ in response.serverSentEvents() { count += 1 }
+            return count
+        }
+        try await Task.sleep(for: .milliseconds(250))
+        let started = ContinuousClock.now
+        task.cancel()
+        let count = try await task.value
+        #expect(count < 10)
+        #expect(started.duration(to: .now) < .seconds(5))
+    }
+
+    @Test("a stream that goes silent longer than its idle limit fails with a timeout")
+    func idleTimeout() async throws {
+        let server = try LoopbackHTTPServer { _ in
+            LoopbackHTTPResponse(status: 200, delivery: .chunks([Array("data: a\n\n".utf8), Array("data: b\n\n".utf8)],
+                                                                 interval: .seconds(3)))
+        }
+        defer { server.stop() }
+        let (client, _) = testClient()
+        var request = HTTPRequest(.get, URL(string: server.baseURL + "/")!)
+        request.timeout = .seconds(1)
+        let response = try await client.stream(request)
+        let error = try await #require(throws: HTTPError.self) {
+            for try await _ in response.serverSentEvents() {}
+        }
+        #expect(error.code == .timeout)
+    }
+}
