@@ -46,7 +46,7 @@ let package = Package(
 
         // Loopback servers and repository helpers shared by the tests and the benchmark.
         .target(name: "CodexBotTestSupport", dependencies: ["GitKit", "COpenSSL"]),
-        .executableTarget(name: "codex-bot-bench", dependencies: ["GitKit", "TestReports", "CodexBotTestSupport"]),
+        .executableTarget(name: "codex-bot-bench", dependencies: ["GitKit", "HTTPKit", "TestReports", "CodexBotTestSupport"]),
 
         .testTarget(name: "GitKitTests", dependencies: ["GitKit", "CodexBotTestSupport", "CGit2", "CGit2Shims"]),
         .testTarget(name: "TestReportsTests", dependencies: ["TestReports", "CodexBotTestSupport"]),
