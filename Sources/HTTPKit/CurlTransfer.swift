@@ -79,6 +79,7 @@ final class CurlTransfer: @unchecked Sendable {  // the loop thread owns it; `ca
         ccurl_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1)
         ccurl_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2)
         if let caFile = configuration.caFile { ccurl_setopt_string(easy, CURLOPT_CAINFO, caFile) }
+        if let caDirectory = configuration.caDirectory { ccurl_setopt_string(easy, CURLOPT_CAPATH, caDirectory) }
         let proxy = configuration.proxy.proxy(for: request.url)
         ccurl_setopt_string(easy, CURLOPT_PROXY, proxy)
         if let noProxy = configuration.proxy.noProxy { ccurl_setopt_string(easy, CURLOPT_NOPROXY, noProxy) }

@@ -20,7 +20,7 @@ public struct ProxySettings: Sendable, Equatable {
 
     public static let direct = ProxySettings()
 
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> ProxySettings {
+    public static func fromEnvironment(_ environment: [String: String] = HTTPClientConfiguration.startEnvironment) -> ProxySettings {
         func first(_ names: String...) -> String? {
             names.lazy.compactMap { environment[$0] }.first { !$0.isEmpty }
         }
@@ -47,8 +47,11 @@ public struct HTTPClientConfiguration: Sendable {
     public var maxRedirects = 5
     public var retry = RetryPolicy()
     public var proxy = ProxySettings.fromEnvironment()
-    /// A PEM bundle of trusted CAs instead of the system's; nil uses libcurl's default.
-    public var caFile: String?
+    /// A PEM bundle of trusted CAs instead of the system's (default: `SSL_CERT_FILE`, as GitKit
+    /// uses); nil uses libcurl's built-in bundle.
+    public var caFile: String? = HTTPClientConfiguration.startEnvironment["SSL_CERT_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+    /// A directory of hashed CA certificates (default: `SSL_CERT_DIR`).
+    public var caDirectory: String? = HTTPClientConfiguration.startEnvironment["SSL_CERT_DIR"].flatMap { $0.isEmpty ? nil : $0 }
     public var userAgent = "codex-bot"
     /// How the client waits between attempts; tests replace it to record the waits.
     public var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
@@ -58,4 +61,8 @@ public struct HTTPClientConfiguration: Sendable {
     public var now: @Sendable () -> Date = { Date() }
 
     public init() {}
+
+    /// The environment as the process started, read once: reading it while another thread
+    /// calls setenv (tests swapping HOME do) is a data race in libc.
+    public static let startEnvironment: [String: String] = ProcessInfo.processInfo.environment
 }

@@ -88,3 +88,44 @@ struct RedirectAndProxyTests {
         #expect(ProxySettings.fromEnvironment([:]) == .direct)
     }
 }
+
+@Suite("HTTPClient over TLS")
+struct TLSTests {
+    @Test("HTTPS works with the CA the settings trust, and an unknown CA is a TLS error with a hint")
+    func certificates() async throws {
+        let directory = try TemporaryDirectory(named: "http-tls")
+        defer { directory.remove() }
+        let authority = try TestCertificateAuthority(in: directory.appending("ca"))
+        let stranger = try TestCertificateAuthority(in: directory.appending("other"), name: "someone else")
+        let backend = try LoopbackHTTPServer { request in .json(200, ["secure": true, "path": request.path]) }
+        defer { backend.stop() }
+        let proxy = try TLSProxy(certificateChainPath: authority.serverCertificatePath, privateKeyPath: authority.serverKeyPath,
+                                 backendPort: backend.port)
+        defer { proxy.stop() }
+        let url = URL(string: "https://localhost:\(proxy.port)/api")!
+
+        let (trusting, _) = testClient { $0.caFile = authority.certificatePath; $0.caDirectory = nil }
+        let response = try await trusting.send(HTTPRequest(.get, url))
+        #expect(response.status == 200 && response.text.contains("\"secure\":true"))
+
+        let (doubting, _) = testClient { $0.caFile = stranger.certificatePath; $0.caDirectory = nil; $0.retry = .none }
+        let error = try await #require(throws: HTTPError.self) { try await doubting.send(HTTPRequest(.get, url)) }
+        #expect(error.code == .tls && "\(error)".contains("SSL_CERT_FILE"))
+    }
+
+    @Test("a stream can be redirected, and the redirect's own body is dropped")
+    func streamRedirect() async throws {
+        let server = try LoopbackHTTPServer { request in
+            request.path == "/old"
+                ? .text(307, "moved", headers: [("Location", "/new")])
+                : LoopbackHTTPResponse(status: 200, delivery: .chunks([Array("data: hi\n\n".utf8)], interval: .zero))
+        }
+        defer { server.stop() }
+        let (client, _) = testClient()
+        let response = try await client.stream(HTTPRequest(.post, URL(string: server.baseURL + "/old")!, body: Data("{}".utf8)))
+        var events: [String] = []
+        for try await event in response.serverSentEvents() { events.append(event.data) }
+        #expect(response.status == 200 && events == ["hi"])
+        #expect(server.requests.map(\.path) == ["/old", "/new"] && server.requests[1].bodyText == "{}")
+    }
+}
