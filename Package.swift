@@ -45,7 +45,7 @@ let package = Package(
         .executableTarget(name: "codex-bot", dependencies: ["CodexBotCLI"]),
 
         // Loopback servers and repository helpers shared by the tests and the benchmark.
-        .target(name: "CodexBotTestSupport", dependencies: ["GitKit", "COpenSSL"]),
+        .target(name: "CodexBotTestSupport", dependencies: ["GitKit", "HTTPKit", "COpenSSL"]),
         .executableTarget(name: "codex-bot-bench", dependencies: ["GitKit", "HTTPKit", "TestReports", "CodexBotTestSupport"]),
 
         .testTarget(name: "GitKitTests", dependencies: ["GitKit", "CodexBotTestSupport", "CGit2", "CGit2Shims"]),

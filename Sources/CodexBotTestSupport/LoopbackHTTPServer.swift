@@ -52,6 +52,9 @@ public struct LoopbackHTTPResponse: Sendable {
         case chunks([[UInt8]], interval: Duration)
         /// Headers never come; the connection stays open until the client leaves or the server stops.
         case stall
+        /// A chunked body written by `write`, which gets a function sending one chunk; it may
+        /// block between chunks (to wait for the client to react) and throws when the client is gone.
+        case writer(@Sendable (_ send: ([UInt8]) throws -> Void) throws -> Void)
     }
 
     public var status: Int
@@ -193,6 +196,14 @@ final class LoopbackHTTPCore: @unchecked Sendable {  // `log` and `connectionTot
             for (number, piece) in pieces.enumerated() where !piece.isEmpty {
                 if number > 0 { Thread.sleep(forTimeInterval: interval.seconds) }
                 try sendAll(socket, chunk(piece))
+            }
+            try sendAll(socket, lastChunk)
+            return keepAlive
+        case .writer(let write):
+            headers.append(("Transfer-Encoding", "chunked"))
+            try sendAll(socket, responseHead(status: response.status, reason: reason, headers: headers))
+            try write { piece in
+                if !piece.isEmpty { try sendAll(socket, chunk(piece)) }
             }
             try sendAll(socket, lastChunk)
             return keepAlive

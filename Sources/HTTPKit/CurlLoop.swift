@@ -18,6 +18,9 @@ final class CurlLoop: @unchecked Sendable {  // `incoming` and `cancels` are gua
         CurlRuntime.ensureInitialized()
         guard let multi = curl_multi_init() else { fatalError("libcurl: curl_multi_init failed (out of memory)") }
         self.multi = multi
+        // Keep idle connections for reuse even when many transfers ran at once; libcurl's default
+        // cache follows the number of handles added and can shrink under a connection in use.
+        ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 1024)
         let thread = Thread { [unowned self] in run() }
         thread.name = "codex-bot.curl"
         thread.stackSize = 1 << 20

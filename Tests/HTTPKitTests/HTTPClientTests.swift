@@ -3,22 +3,9 @@ import Foundation
 import HTTPKit
 import Testing
 
-/// Records the waits the client asks for instead of sleeping through them.
-final class SleepRecorder: @unchecked Sendable {
-    private let lock = NSLock()
-    private var waits: [Duration] = []
-    var recorded: [Duration] { lock.withLock { waits } }
-    func sleep(_ duration: Duration) async throws { lock.withLock { waits.append(duration) } }
-}
-
-func testClient(_ adjust: (inout HTTPClientConfiguration) -> Void = { _ in }) -> (HTTPClient, SleepRecorder) {
-    let recorder = SleepRecorder()
-    var configuration = HTTPClientConfiguration()
-    configuration.proxy = .direct
-    configuration.sleep = { try await recorder.sleep($0) }
-    configuration.random = { 1.0 }
-    adjust(&configuration)
-    return (HTTPClient(configuration: configuration), recorder)
+/// A client whose waits are recorded, not slept (see RecordedSleeps).
+func testClient(_ adjust: (inout HTTPClientConfiguration) -> Void = { _ in }) -> (HTTPClient, RecordedSleeps) {
+    RecordedSleeps.client(adjust)
 }
 
 @Suite("HTTPClient basics")
