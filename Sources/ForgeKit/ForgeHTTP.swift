@@ -90,17 +90,48 @@ struct ForgeHTTP: Sendable {
 
     /// The pages of a list call, following `Link: rel="next"` (GitHub, Gitea, GitLab all send it).
     func pages<T: Decodable & Sendable>(_ type: T.Type = T.self, _ url: URL, operation: String) -> Pages<T> {
+        pagedAnswers([T].self, url, operation: operation) { $0 }
+    }
+
+    /// The pages of a list call whose JSON elements (`Raw`) become other elements (`transform`
+    /// may also drop some: GitLab's system notes, jobs that did not fail). `nextPage` finds the
+    /// next page in a response; by default the `Link: rel="next"` URL.
+    func mappedPages<Raw: Decodable & Sendable, Element: Sendable>(
+        _ raw: Raw.Type, _ url: URL, operation: String,
+        nextPage: @escaping @Sendable (HTTPResponse) -> URL? = { $0.nextPageURL },
+        transform: @escaping @Sendable ([Raw]) -> [Element]
+    ) -> Pages<Element> {
+        pagedAnswers([Raw].self, url, operation: operation, nextPage: nextPage, elements: transform)
+    }
+
+    /// The pages of a list call whose answer is an object that wraps the list, like GitHub's
+    /// `{"total_count", "jobs": […]}` (Checks and Actions; Gitea's Actions too).
+    func wrappedPages<Answer: Decodable & Sendable, Element: Sendable>(
+        _ answer: Answer.Type, _ url: URL, operation: String,
+        elements: @escaping @Sendable (Answer) -> [Element]
+    ) -> Pages<Element> {
+        pagedAnswers(answer, url, operation: operation, elements: elements)
+    }
+
+    /// The one pager behind the three above: each page's answer decoded as `Answer`, its
+    /// elements taken out, the next page found in the response. A next page on another host
+    /// is refused, since following it would take the token there.
+    private func pagedAnswers<Answer: Decodable & Sendable, Element: Sendable>(
+        _ answer: Answer.Type, _ url: URL, operation: String,
+        nextPage: @escaping @Sendable (HTTPResponse) -> URL? = { $0.nextPageURL },
+        elements: @escaping @Sendable (Answer) -> [Element]
+    ) -> Pages<Element> {
         let forge = self
         return Pages { next in
             let target = next ?? url
-            // A next link to another host would take our token there: refuse it.
             guard HTTPClientOrigin.same(target, forge.baseURL) else {
                 throw ForgeError(.badResponse, forge: forge.kind, operation: operation, request: "GET \(RedactedURL.string(target))",
                                  message: "the next page's link points to another host",
                                  hint: "The API sent a Link header outside its own base URL; the token is not sent there")
             }
             let response = try await forge.call(.get, target, operation: operation)
-            return Pages.Page(elements: try forge.decode([T].self, from: response, operation: operation), next: response.nextPageURL)
+            let decoded = try forge.decode(Answer.self, from: response, operation: operation)
+            return Pages.Page(elements: elements(decoded), next: nextPage(response))
         }
     }
 

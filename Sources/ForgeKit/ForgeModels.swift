@@ -109,7 +109,17 @@ public enum Permission: Int, Sendable, Comparable, CaseIterable, Codable, Custom
 
     public static func < (a: Permission, b: Permission) -> Bool { a.rawValue < b.rawValue }
 
-    public var description: String { String(describing: self) == "none" ? "none" : "\(self)" }
+    // Spelled out: `String(describing: self)` would call this property again, forever.
+    public var description: String {
+        switch self {
+        case .none: "none"
+        case .read: "read"
+        case .triage: "triage"
+        case .write: "write"
+        case .maintain: "maintain"
+        case .admin: "admin"
+        }
+    }
 
     /// "read", "write", … as written in `.codex-bot.yml`'s `min_permission`; nil for other words.
     public init?(name: String) {
