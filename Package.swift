@@ -39,7 +39,7 @@ let package = Package(
 
         // The CLI is a library so its commands can be tested in-process; the executable is a thin main.
         .target(name: "CodexBotCLI", dependencies: [
-            "BotCore", "GitKit", "TestReports",
+            "BotCore", "GitKit", "ForgeKit", "TestReports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "codex-bot", dependencies: ["CodexBotCLI"]),
@@ -50,7 +50,7 @@ let package = Package(
 
         .testTarget(name: "GitKitTests", dependencies: ["GitKit", "CodexBotTestSupport", "CGit2", "CGit2Shims"]),
         .testTarget(name: "TestReportsTests", dependencies: ["TestReports", "CodexBotTestSupport"]),
-        .testTarget(name: "CodexBotCLITests", dependencies: ["CodexBotCLI", "BotCore", "GitKit", "CodexBotTestSupport"]),
+        .testTarget(name: "CodexBotCLITests", dependencies: ["CodexBotCLI", "BotCore", "GitKit", "ForgeKit", "CodexBotTestSupport"]),
         .testTarget(name: "HTTPKitTests", dependencies: ["HTTPKit", "CodexBotTestSupport"]),
         .testTarget(name: "ForgeKitTests", dependencies: ["ForgeKit", "HTTPKit", "CodexBotTestSupport"]),
     ]
