@@ -55,12 +55,16 @@ public struct ForgeError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String {
+        hint.map { "\(summary). \($0)" } ?? summary
+    }
+
+    /// What failed and what the server said, without the hint.
+    public var summary: String {
         var text = "\(forge): \(operation)"
         if let request { text += " (\(request))" }
         text += " failed"
         if let status { text += ": HTTP \(status)" }
         if !message.isEmpty { text += ": \(message)" }
-        if let hint { text += ". \(hint)" }
         return text
     }
 }

@@ -72,3 +72,50 @@ struct DoctorTests {
         }
     }
 }
+
+@Suite("codex-bot doctor: the forge check")
+struct DoctorForgeTests {
+    static let token = "ghp_DOCTORtoken0123456789SECRET"
+
+    @Test("a reachable forge: default branch and whether the credentials may push; never the token")
+    func reachable() async throws {
+        let server = try FakeGitHubServer()
+        defer { server.stop() }
+        server.addUserToken(Self.token, login: "mona", canPush: false)
+        let check = await Doctor.forgeCheck(forge: nil, repository: nil, environment: [
+            "GITHUB_REPOSITORY": server.repository, "GITHUB_TOKEN": Self.token, "GITHUB_API_URL": server.apiURL.absoluteString,
+        ], directory: "/")
+        #expect(check.status == .warning)
+        #expect(check.detail.contains("GitHub \(server.repository)") && check.detail.contains("default branch main"))
+        #expect(check.detail.contains("token from GITHUB_TOKEN may not push"))
+        #expect(!check.detail.contains(Self.token) && !(check.fix ?? "").contains(Self.token))
+    }
+
+    @Test("a refused token is named by its variable, with what to do, and exit stays 0 (a warning)")
+    func refusedToken() async throws {
+        let server = try FakeGitHubServer()
+        defer { server.stop() }
+        try await withTemporaryDirectory("doctor-forge") { dir in
+            try GitCLI.makeRepository(at: dir.path)
+            let output = try CodexBotBinary.run(["doctor", "--repo", server.repository], in: dir.path, environment: [
+                "GITHUB_TOKEN": "ghp_wrongWRONGwrong", "GITHUB_API_URL": server.apiURL.absoluteString,
+            ])
+            #expect(output.status == 0, "\(output.stdout)\(output.stderr)")
+            #expect(output.stdout.contains("warn  forge: GitHub: read the repository"), "\(output.stdout)")
+            #expect(output.stdout.contains("HTTP 401"))
+            #expect(output.stdout.contains("GITHUB_TOKEN were refused"))
+            #expect(!output.stdout.contains("wrongWRONG"))
+        }
+    }
+
+    @Test("without a named repository the forge is not called; the local forge names its records")
+    func notCalled() async throws {
+        let unnamed = await Doctor.forgeCheck(forge: .github, repository: nil, environment: ["GITHUB_TOKEN": "t"], directory: "/")
+        #expect(unnamed.status == .ok && unnamed.detail.contains("not checked"))
+        try await withTemporaryDirectory("doctor-local") { dir in
+            try GitCLI.makeRepository(at: dir.path)
+            let local = await Doctor.forgeCheck(forge: nil, repository: nil, environment: [:], directory: dir.path)
+            #expect(local.status == .ok && local.detail.contains("/.git/codex-bot"))
+        }
+    }
+}

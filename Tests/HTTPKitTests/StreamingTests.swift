@@ -14,13 +14,14 @@ struct StreamingTests {
         // "é" is C3 A9 in UTF-8: split across two chunks.
         chunks += [Array("data: {\"text\":\"caf".utf8) + [0xC3], [0xA9] + Array("\"}\n\n".utf8), Array("data: [DONE]\n\n".utf8)]
         let pieces = chunks
-        // The server sends the last piece only once the client has seen the first event.
+        // The server sends the last piece only once the client has seen the first event. The wait is
+        // long because other suites may hold the cooperative threads that hand events over.
         let firstSeen = DispatchSemaphore(value: 0)
         let waitedInVain = Counter()
         let server = try LoopbackHTTPServer { _ in
             LoopbackHTTPResponse(status: 200, headers: [("Content-Type", "text/event-stream")], delivery: .writer { send in
                 for piece in pieces.dropLast() { try send(piece) }
-                if firstSeen.wait(timeout: .now() + 20) == .timedOut { _ = waitedInVain.next() }
+                if firstSeen.wait(timeout: .now() + 120) == .timedOut { _ = waitedInVain.next() }
                 try send(pieces.last!)
             })
         }

@@ -1,22 +1,46 @@
 import ArgumentParser
 import BotCore
+import ForgeKit
 import Foundation
 
 /// `codex-bot doctor`: say exactly what is missing.
 struct DoctorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
-        abstract: "Check libgit2, libcurl, OpenSSL, the git identity, the repository and credentials.",
-        discussion: "Exits 0 when codex-bot can run here, 2 with a list of what to fix otherwise. Reads only.")
+        abstract: "Check libgit2, libcurl, OpenSSL, the git identity, the repository, credentials and the forge.",
+        discussion: """
+        Exits 0 when codex-bot can run here, 2 with a list of what to fix otherwise. Reads only: \
+        the one network call asks the forge for the repository named by --repo or the CI \
+        environment (skipped with --offline).
+        """)
 
     @Option(name: .customLong("directory"), help: "Check this directory instead of the current one.")
     var directory: String?
 
+    @Option(help: "The forge to check: github, gitlab, gitea or local (default: from the CI environment).")
+    var forge: String?
+
+    @Option(help: "The repository on the forge, OWNER/NAME (default: from the CI environment).")
+    var repo: String?
+
+    @Flag(help: "Skip the forge call.") var offline = false
+
     @Flag(help: "Print the report as JSON.") var json = false
 
+    func validate() throws {
+        if let forge, ForgeKind(rawValue: forge) == nil {
+            throw ValidationError("--forge must be github, gitlab, gitea or local, not '\(forge)'")
+        }
+    }
+
     func run() async throws {
-        let report = Doctor.run(in: directory ?? FileManager.default.currentDirectoryPath,
-                                environment: ProcessInfo.processInfo.environment)
+        let place = directory ?? FileManager.default.currentDirectoryPath
+        let environment = ProcessInfo.processInfo.environment
+        var report = Doctor.run(in: place, environment: environment)
+        if !offline {
+            report.checks.append(await Doctor.forgeCheck(forge: forge.flatMap(ForgeKind.init(rawValue:)), repository: repo,
+                                                         environment: environment, directory: place))
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

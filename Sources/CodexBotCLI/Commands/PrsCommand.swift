@@ -1,4 +1,5 @@
 import ArgumentParser
+import BotCore
 import ForgeKit
 import Foundation
 import GitKit
@@ -120,13 +121,7 @@ struct Prs: AsyncParsableCommand {
             printError("codex-bot \(command): \(reason). Run it inside a git checkout, or pass --directory PATH")
             throw ExitCode(BotExitCode.usage)
         }
-        let records = LocalForge.recordsDirectory(commonGitDirectory: repository.commonDirectory)
-        let place = URL(fileURLWithPath: repository.workingDirectory ?? repository.commonDirectory)
-        let facts = RepositoryFacts(path: RepositoryPath(owner: "local", name: "repository"),
-                                    defaultBranch: repository.currentBranch ?? "main",
-                                    cloneURL: place.absoluteString, webURL: records.absoluteString, canPush: true)
-        let user = ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "local"
-        return LocalForge(recordsDirectory: records, facts: facts, user: user)
+        return ForgeConnection.localForge(for: repository)
     }
 
     /// Two lines a record: `#N  state  head → base  title`, then the file.
