@@ -50,8 +50,13 @@ enum HTTPBench {
         func curlPerCall() throws -> Double {
             try measure { for url in urls { try runCurl(curl, [url]) } }
         }
-        _ = try ours()  // warm up: the loop thread, DNS-free loopback connection, page cache for curl
+        // Warm up (the loop thread, the page cache for curl) and count the connections each opens.
+        var before = server.connectionCount
+        _ = try ours()
+        let oursConnections = server.connectionCount - before
+        before = server.connectionCount
         _ = try curlOneProcess()
+        let curlConnections = server.connectionCount - before
         var timings: [[Double]] = [[], [], []]
         for round in 0..<rounds {
             let order = round % 2 == 0 ? [0, 1, 2] : [2, 1, 0]
@@ -68,6 +73,7 @@ enum HTTPBench {
         }
         print(String(format: "HTTPKit / curl (one process): %.2fx    HTTPKit / curl (per call): %.3fx",
                      medians[0] / medians[1], medians[0] / medians[2]))
+        print("connections opened for \(calls) calls: HTTPKit \(oursConnections), curl (one process) \(curlConnections)")
     }
 
     static func sequentialCalls(_ client: HTTPClient, _ urls: [String]) async throws {
