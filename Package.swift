@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "ForgeKit", targets: ["ForgeKit"]),
         .library(name: "BotCore", targets: ["BotCore"]),
         .library(name: "TestReports", targets: ["TestReports"]),
+        .library(name: "AgentKit", targets: ["AgentKit"]),
+        .library(name: "Sandbox", targets: ["Sandbox"]),
     ],
     dependencies: [
         // The only third-party package so far: the CLI's flags and help. Light to build (~20 s).
@@ -35,7 +37,9 @@ let package = Package(
         .target(name: "HTTPKit", dependencies: ["CCurl"]),
         .target(name: "ForgeKit", dependencies: ["COpenSSL", "HTTPKit"]),
         .target(name: "TestReports"),
-        .target(name: "BotCore", dependencies: ["GitKit", "HTTPKit", "ForgeKit", "TestReports"]),
+        .target(name: "Sandbox"),
+        .target(name: "AgentKit", dependencies: ["HTTPKit", "Sandbox", "TestReports"]),
+        .target(name: "BotCore", dependencies: ["GitKit", "HTTPKit", "ForgeKit", "TestReports", "AgentKit", "Sandbox"]),
 
         // The CLI is a library so its commands can be tested in-process; the executable is a thin main.
         .target(name: "CodexBotCLI", dependencies: [
@@ -53,5 +57,7 @@ let package = Package(
         .testTarget(name: "CodexBotCLITests", dependencies: ["CodexBotCLI", "BotCore", "GitKit", "ForgeKit", "CodexBotTestSupport"]),
         .testTarget(name: "HTTPKitTests", dependencies: ["HTTPKit", "CodexBotTestSupport"]),
         .testTarget(name: "ForgeKitTests", dependencies: ["ForgeKit", "HTTPKit", "CodexBotTestSupport"]),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "CodexBotTestSupport"]),
+        .testTarget(name: "AgentKitTests", dependencies: ["AgentKit", "HTTPKit", "Sandbox", "TestReports", "CodexBotTestSupport"]),
     ]
 )
