@@ -27,6 +27,9 @@ public struct ModelError: Error, CustomStringConvertible, Sendable {
         public static let badResponse = Code(name: "bad response")
         /// Other 4xx: the server refused the request (a bad parameter, a content filter).
         public static let rejected = Code(name: "rejected")
+        /// The settings cannot work (no model name, a bad base URL, a key bound for plain http):
+        /// nothing was sent, and the user fixes a flag or a variable.
+        public static let configuration = Code(name: "configuration")
     }
 
     public var code: Code

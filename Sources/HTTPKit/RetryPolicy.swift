@@ -36,7 +36,7 @@ public struct RetryPolicy: Sendable {
 
     /// Statuses that say "try again soon" without a rate limit.
     static func isTransient(status: Int) -> Bool {
-        [500, 502, 503, 504].contains(status)
+        [500, 502, 503, 504, 529].contains(status)  // 529: Anthropic "overloaded"
     }
 }
 
