@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, what codex-bot needs to build and run on Debian 12
-# (Swift 6.3 itself must already be installed). With --test, also what its tests start:
-# an OpenSSH server for the SSH remote tests, the openssl tool for the HTTPS ones, and
-# pytest and cargo, which the re-run tests drive for real (skipped when a pytest or cargo
-# is already on the PATH, e.g. from pip or rustup). Installs only what is missing, so a
-# second run needs no network.
+# (Swift 6.3 itself must already be installed), bubblewrap included: it is what keeps the
+# agent's commands off the network and out of everything but the worktree. With --test,
+# also what its tests start: an OpenSSH server for the SSH remote tests, the openssl tool
+# for the HTTPS ones, and pytest and cargo,
+# which the re-run tests drive for real (skipped when a pytest or cargo is already on the
+# PATH, e.g. from pip or rustup). Installs only what is missing, so a second run needs no
+# network.
 set -euo pipefail
 
-packages=(libgit2-dev libcurl4-openssl-dev libssl-dev pkg-config git ca-certificates)
+packages=(libgit2-dev libcurl4-openssl-dev libssl-dev pkg-config git ca-certificates bubblewrap)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(openssh-server openssh-client openssl)
   python3 -c "import pytest" 2>/dev/null || packages+=(python3-pytest)

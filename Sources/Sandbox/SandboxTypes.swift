@@ -10,8 +10,9 @@ public struct SandboxPolicy: Sendable, Equatable {
 
     public var network: Network
     /// Names of the variables passed from the bot's environment, beyond the fixed safe set
-    /// (PATH, HOME, LANG, LC_*, TERM, TZ, TMPDIR, USER, SHELL). A name that looks like a
-    /// credential (TOKEN, KEY, SECRET, PASSWORD, …) never passes, whatever this says.
+    /// (PATH, HOME, LANG, LC_*, TERM, TZ, TMPDIR, USER, LOGNAME, SHELL). A name that looks like a
+    /// credential (TOKEN, KEY, SECRET, PASSWORD, …) never passes, whatever this says, nor a value
+    /// equal to a secret of the bot's environment (the rules: `Sandbox.environment(for:)`).
     public var passEnvironment: [String]
 
     public init(network: Network = .off, passEnvironment: [String] = []) {
