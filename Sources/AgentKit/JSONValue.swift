@@ -41,19 +41,6 @@ public enum JSONValue: Sendable, Equatable, Hashable, Codable, CustomStringConve
         }
     }
 
-    /// Parses JSON text; nil when it is not JSON.
-    public init?(parsing text: String) {
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else { return nil }
-        self = value
-    }
-
-    /// Compact JSON text with sorted keys.
-    public var jsonText: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? "null"
-    }
-
     public var description: String { jsonText }
 
     public subscript(key: String) -> JSONValue? {

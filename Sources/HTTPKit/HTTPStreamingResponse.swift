@@ -23,44 +23,75 @@ public struct HTTPStreamingResponse: Sendable {
     }
 
     /// The body as lines (LF, CRLF or CR), without their line ends. A line longer than
-    /// `maxLineBytes` is an error rather than unbounded memory.
-    public func lines(maxLineBytes: Int = 8 << 20) -> AsyncThrowingStream<String, any Error> {
-        let body = self.body
-        let label = request.errorLabel
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                var splitter = LineSplitter(maxLineBytes: maxLineBytes)
-                do {
-                    for try await piece in body {
-                        for line in try splitter.push(piece, request: label) { continuation.yield(line) }
-                    }
-                    if let last = splitter.finish() { continuation.yield(last) }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+    /// `maxLineBytes` is an error rather than unbounded memory. Read in the reader's own task:
+    /// no task or buffer sits between the bytes and the lines.
+    public func lines(maxLineBytes: Int = 8 << 20) -> HTTPLines {
+        HTTPLines(body: body, maxLineBytes: maxLineBytes, label: request.errorLabel)
     }
 
     /// The body as server-sent events (the WHATWG `text/event-stream` format).
-    public func serverSentEvents(maxLineBytes: Int = 8 << 20) -> AsyncThrowingStream<ServerSentEvent, any Error> {
-        let lines = self.lines(maxLineBytes: maxLineBytes)
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                var parser = ServerSentEventParser()
-                do {
-                    for try await line in lines {
-                        if let event = parser.push(line: line) { continuation.yield(event) }
-                    }
-                    if let event = parser.finish() { continuation.yield(event) }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
+    public func serverSentEvents(maxLineBytes: Int = 8 << 20) -> ServerSentEvents {
+        ServerSentEvents(lines: lines(maxLineBytes: maxLineBytes))
+    }
+}
+
+/// The lines of a streaming body, split as they arrive.
+public struct HTTPLines: AsyncSequence, Sendable {
+    public typealias Element = String
+    let body: AsyncThrowingStream<Data, any Error>
+    let maxLineBytes: Int
+    let label: String
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(upstream: body.makeAsyncIterator(), splitter: LineSplitter(maxLineBytes: maxLineBytes), label: label)
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var upstream: AsyncThrowingStream<Data, any Error>.AsyncIterator
+        var splitter: LineSplitter
+        let label: String
+        var ready: [String] = []
+        var index = 0
+        var finished = false
+
+        public mutating func next() async throws -> String? {
+            while index == ready.count {
+                if finished { return nil }
+                index = 0
+                if let piece = try await upstream.next() {
+                    ready = try splitter.push(piece, request: label)
+                } else {
+                    finished = true
+                    ready = splitter.finish().map { [$0] } ?? []
                 }
             }
-            continuation.onTermination = { _ in task.cancel() }
+            defer { index += 1 }
+            return ready[index]
+        }
+    }
+}
+
+/// The server-sent events of a streaming body, parsed as its lines arrive.
+public struct ServerSentEvents: AsyncSequence, Sendable {
+    public typealias Element = ServerSentEvent
+    let lines: HTTPLines
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(lines: lines.makeAsyncIterator())
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var lines: HTTPLines.AsyncIterator
+        var parser = ServerSentEventParser()
+        var ended = false
+
+        public mutating func next() async throws -> ServerSentEvent? {
+            guard !ended else { return nil }
+            while let line = try await lines.next() {
+                if let event = parser.push(line: line) { return event }
+            }
+            ended = true
+            return parser.finish()
         }
     }
 }

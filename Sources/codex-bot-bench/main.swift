@@ -4,6 +4,7 @@
 //   swift run -c release codex-bot-bench reports [--megabytes N]     (see ReportBench.swift)
 //   swift run -c release codex-bot-bench http [--calls N]            (see HTTPBench.swift)
 //   swift run -c release codex-bot-bench patch [--lines N] [--runs N] (see PatchBench.swift)
+//   swift run -c release codex-bot-bench agent [--turns N]           (see AgentBench.swift)
 //
 // Builds a repository of N files (default 15,000), then times, alternating which goes
 // first so that both see the same machine state:
@@ -247,6 +248,8 @@ do {
     case "reports": try ReportBench.run(CommandLine.arguments.dropFirst(2))
     case "http": try HTTPBench.run(CommandLine.arguments.dropFirst(2))
     case "patch": try PatchBench.run(CommandLine.arguments.dropFirst(2))
+    case "agent": try AgentBench.run(CommandLine.arguments.dropFirst(2))
+    case "model-server": try AgentBench.serveModel(CommandLine.arguments.dropFirst(2))
     case "count-report": try ReportBench.count(CommandLine.arguments.count > 2 ? CommandLine.arguments[2] : "")
     default: try runBenchmarks(try Options(CommandLine.arguments))
     }

@@ -131,8 +131,11 @@ struct StreamingTests {
         }
         for await _ in threeSeen.stream { break }
         task.cancel()
-        let count = try await task.value
-        #expect(count >= 3 && count < 100_000)
+        // The reader ends either way: the sequence stops, or throws CancellationError.
+        switch await task.result {
+        case .success(let count): #expect(count >= 3 && count < 100_000)
+        case .failure(let error): #expect(error is CancellationError)
+        }
         // A bound against hanging, not a speed check: the write after the close fails within moments.
         #expect(clientLeft.wait(timeout: .now() + 30) == .success)
     }

@@ -51,6 +51,8 @@ struct SandboxProcessTests {
         }
     }
 
+    // The upper time bounds below are far from the commands' own length (sleep 100, a 60 s
+    // limit) so they tell a kill from no kill, yet leave room for a machine busy with other suites.
     @Test func timeoutKillsTheWholeProcessGroupAndReturnsPromptly() async throws {
         try await withScratch("timeout") { scratch in
             let script = "sleep 100 & echo $! > grandchild.pid; sleep 100"
@@ -60,7 +62,7 @@ struct SandboxProcessTests {
             let elapsed = started.duration(to: clock.now)
             #expect(result.timedOut)
             #expect(result.signal == SIGTERM)  // bash dies of the SIGTERM; no SIGKILL needed
-            #expect(elapsed >= .seconds(1) && elapsed < .seconds(4), "took \(elapsed)")
+            #expect(elapsed >= .seconds(1) && elapsed < .seconds(30), "took \(elapsed)")
             let grandchild = try scratch.readPid("grandchild.pid")
             #expect(await processIsGone(grandchild), "the background sleep \(grandchild) survived the timeout")
         }
@@ -72,7 +74,7 @@ struct SandboxProcessTests {
             let result = try await plainSandbox().run(scratch.request(["bash", "-c", script], timeout: .milliseconds(500)))
             #expect(result.timedOut)
             #expect(result.signal == SIGKILL)
-            #expect(result.duration >= .milliseconds(2400) && result.duration < .seconds(6), "took \(result.duration)")
+            #expect(result.duration >= .milliseconds(2400) && result.duration < .seconds(30), "took \(result.duration)")
             #expect(await processIsGone(try scratch.readPid("grandchild.pid")))
         }
     }
@@ -93,7 +95,7 @@ struct SandboxProcessTests {
             let result = try await plainSandbox().run(scratch.request(["bash", "-c", script], timeout: .seconds(60)))
             #expect(result.succeeded)
             #expect(result.output == "started\n")
-            #expect(result.duration < .seconds(2), "took \(result.duration)")
+            #expect(result.duration < .seconds(30), "took \(result.duration)")
             #expect(await processIsGone(try scratch.readPid("grandchild.pid")))
         }
     }
@@ -109,7 +111,7 @@ struct SandboxProcessTests {
             #expect(result.succeeded)
             #expect(result.output.hasPrefix("started\n"))
             #expect(result.output.contains("stopped reading"))
-            #expect(result.duration < .seconds(4), "took \(result.duration)")
+            #expect(result.duration < .seconds(30), "took \(result.duration)")
         }
     }
 
@@ -124,7 +126,7 @@ struct SandboxProcessTests {
             let cancelled = clock.now
             task.cancel()
             await #expect(throws: CancellationError.self) { try await task.value }
-            #expect(cancelled.duration(to: clock.now) < .seconds(2))
+            #expect(cancelled.duration(to: clock.now) < .seconds(30))
             #expect(await processIsGone(child))
             #expect(await processIsGone(grandchild))
         }
@@ -182,7 +184,7 @@ struct SandboxOutputTests {
         try await withScratch("endless-output") { scratch in
             let result = try await plainSandbox().run(scratch.request(["yes", "y"], timeout: .seconds(1), outputLimit: 1000))
             #expect(result.timedOut)
-            #expect(result.duration < .seconds(3), "took \(result.duration)")
+            #expect(result.duration < .seconds(30), "took \(result.duration)")
             #expect(result.omittedBytes > 1_000_000)
             #expect(result.output.hasPrefix("y\ny\n") && result.output.hasSuffix("y\n"))
         }
@@ -404,7 +406,7 @@ struct SandboxIsolationTests {
             #expect(result.timedOut)
             #expect(result.output == "started\ncleaning up\n")
             #expect(result.exitCode == 5)
-            #expect(result.duration < .seconds(2))
+            #expect(result.duration < .seconds(30))
         }
     }
 
@@ -414,7 +416,7 @@ struct SandboxIsolationTests {
             let script = "setsid sleep \(marker) & sleep \(marker) & echo started"
             let result = try await isolatedSandbox().run(scratch.request(["bash", "-c", script], timeout: .seconds(60)))
             #expect(result.output == "started\n")
-            #expect(result.duration < .seconds(2), "took \(result.duration)")
+            #expect(result.duration < .seconds(30), "took \(result.duration)")
             #expect(await noProcess(hasArgument: marker))
         }
     }
@@ -425,7 +427,7 @@ struct SandboxIsolationTests {
             let script = "sleep \(marker) & sleep \(marker)"
             let result = try await isolatedSandbox().run(scratch.request(["bash", "-c", script], timeout: .seconds(1)))
             #expect(result.timedOut)
-            #expect(result.duration < .seconds(3))
+            #expect(result.duration < .seconds(30))
             #expect(await noProcess(hasArgument: marker))
         }
     }

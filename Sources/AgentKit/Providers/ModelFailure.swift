@@ -18,7 +18,7 @@ struct ModelErrorBody: Sendable {
 
     /// `summary` is the body's own summary (first line, or an HTML page's title) for non-JSON answers.
     init(_ body: Data, summary: String) {
-        if let json = try? JSONDecoder().decode(JSONValue.self, from: body), json.objectValue != nil {
+        if let json = JSONValue(data: body), json.objectValue != nil {
             self.init(json: json, fallback: summary)
         } else {
             self.init(message: summary)

@@ -126,10 +126,7 @@ struct ModelHTTP: Sendable {
     }
 
     static func encode(_ value: JSONValue) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // A JSONValue always encodes: it holds nothing but JSON. The fallback keeps this total.
-        return (try? encoder.encode(value)) ?? Data(value.jsonText.utf8)
+        value.jsonData
     }
 }
 
@@ -169,7 +166,7 @@ struct ModelCallContext: Sendable {
             throw bad("the answer is \(response.bodySummary), not the API's JSON",
                       hint: "Check \(baseVariable): it should be the API's address, not a web page")
         }
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: response.body), value.objectValue != nil else {
+        guard let value = JSONValue(data: response.body), value.objectValue != nil else {
             throw bad(response.body.isEmpty ? "the answer is empty" : "the answer is not a JSON object (\(response.body.count) bytes; cut short?)")
         }
         return value

@@ -41,8 +41,24 @@ public final class ScriptedModelServer: @unchecked Sendable {  // mutable state 
                                      quirks: chatQuirks)
         self.core = core
         self.format = format
-        http = try LoopbackHTTPServer(name: "ScriptedModelServer") { core.handle($0) }
+        http = try LoopbackHTTPServer(name: "ScriptedModelServer") { request in
+            // Time spent making answers is the "model's" time, which the agent benchmark leaves out.
+            let start = ContinuousClock.now
+            var response = core.handle(request)
+            core.addBusyTime(start.duration(to: .now))
+            if case .writer(let write) = response.delivery {
+                response.delivery = .writer { send in
+                    let writing = ContinuousClock.now
+                    defer { core.addBusyTime(writing.duration(to: .now)) }
+                    try write(send)
+                }
+            }
+            return response
+        }
     }
+
+    /// How long the server has spent making and sending answers, in all.
+    public var busyTime: Duration { core.busyTime }
 
     deinit { stop() }
 
@@ -135,6 +151,10 @@ final class ScriptedModelCore: @unchecked Sendable {  // every `var` is guarded 
     private var counter = 0
     private var turnsServed = 0
     private var stopped = false
+    private var busy: Duration = .zero
+
+    var busyTime: Duration { lock.withLock { busy } }
+    func addBusyTime(_ duration: Duration) { lock.withLock { busy += duration } }
     /// Responses reasoning items as issued (id → canonical JSON), to check they come back unchanged.
     private var issuedReasoning: [String: String] = [:]
 
@@ -171,13 +191,13 @@ final class ScriptedModelCore: @unchecked Sendable {  // every `var` is guarded 
     }
 
     func issueReasoning(id: String, item: [String: Any]) {
-        let canonical = Self.json(item)
+        let canonical = Self.canonical(item)
         lock.withLock { issuedReasoning[id] = canonical }
     }
 
     /// nil when `id` was never issued; else whether `item` is exactly what was.
     func reasoningMatches(id: String, item: [String: Any]) -> Bool? {
-        let canonical = Self.json(item)
+        let canonical = Self.canonical(item)
         return lock.withLock { issuedReasoning[id].map { $0 == canonical } }
     }
 
@@ -403,7 +423,16 @@ final class ScriptedModelCore: @unchecked Sendable {  // every `var` is guarded 
     // MARK: Wire helpers
 
     /// Compact JSON with sorted keys; `object` holds only JSONSerialization's types.
+    /// JSON text as a server writes it (key order unspecified: sorting costs the benchmark's
+    /// "model" time for nothing).
     static func json(_ object: Any) -> String {
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes, .fragmentsAllowed])
+        else { return "null" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// JSON text with sorted keys: the form in which an item sent back is compared with the one issued.
+    static func canonical(_ object: Any) -> String {
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])
         else { return "null" }
         return String(decoding: data, as: UTF8.self)
