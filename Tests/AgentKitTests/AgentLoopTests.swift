@@ -105,7 +105,7 @@ struct AgentLoopTests {
                                  .toolResult(callID: "c1", output: "hi", isError: false)])
         #expect(second.tools.map(\.name) == ["echo"] && second.instructions == "rules")
         let types = transcript.recordedLines.compactMap { JSONValue(parsing: $0)?["type"]?.stringValue }
-        #expect(types == ["task", "response", "tool", "response", "verify", "outcome"])
+        #expect(types == ["task", "request", "response", "tool", "request", "response", "verify", "outcome"])
     }
 
     @Test("failing verification goes back as a user message; the same failure three times stops the run")

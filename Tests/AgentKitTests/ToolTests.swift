@@ -37,6 +37,12 @@ struct ShellToolTests {
         let slow = await tool.run(arguments: ["command": ["sleep", "30"], "timeout_ms": 300], context: context)
         #expect(slow.isError && slow.text.contains("timed out"))
 
+        // 100 MB of output: the model gets the head and the tail, and memory stays small.
+        let flood = await tool.run(arguments: ["command": ["bash", "-c", "head -c 100000000 /dev/zero | tr '\\0' x; echo; echo the end"]],
+                                   context: context)
+        let floodOutput = JSONValue(parsing: flood.text)?["output"]?.stringValue ?? ""
+        #expect(floodOutput.utf8.count < 70_000 && floodOutput.hasSuffix("the end\n") && floodOutput.contains("omitted"))
+
         let outside = await tool.run(arguments: ["command": ["ls"], "workdir": "/etc"], context: context)
         #expect(outside.isError)
         let malformed = await tool.run(arguments: ["command": 5], context: context)

@@ -119,3 +119,36 @@ struct DoctorForgeTests {
         }
     }
 }
+
+@Suite("codex-bot doctor: sandbox and model")
+struct DoctorAgentTests {
+    static let key = "sk-proj-DOCTORkey0123456789SECRET"
+
+    @Test("the model server's list is asked for; a refused key is named by its variable, never shown")
+    func modelCheck() async throws {
+        let server = try ScriptedModelServer(format: .responses, apiKey: Self.key, models: ["gpt-test"])
+        defer { server.stop() }
+        let good = await Doctor.modelCheck(provider: nil, model: nil, environment: [
+            "OPENAI_BASE_URL": server.baseURL, "OPENAI_API_KEY": Self.key, "CODEX_BOT_MODEL": "gpt-test"])
+        #expect(good.status == .ok && good.detail.contains("model gpt-test: reachable"), "\(good)")
+        let unknown = await Doctor.modelCheck(provider: nil, model: "gpt-other", environment: [
+            "OPENAI_BASE_URL": server.baseURL, "OPENAI_API_KEY": Self.key])
+        #expect(unknown.status == .warning && (unknown.fix ?? "").contains("gpt-test"))
+        let refused = await Doctor.modelCheck(provider: nil, model: "gpt-test", environment: [
+            "OPENAI_BASE_URL": server.baseURL, "OPENAI_API_KEY": "sk-wrong-0123456789WRONG"])
+        #expect(refused.status == .warning && refused.detail.contains("OPENAI_API_KEY was refused"))
+        #expect(!refused.detail.contains("WRONG") && !(refused.fix ?? "").contains("WRONG"))
+        let none = await Doctor.modelCheck(provider: nil, model: nil, environment: ["PATH": "/usr/bin"])
+        #expect(none.status == .warning && none.detail == "no model configured")
+        let broken = await Doctor.modelCheck(provider: "anthropic", model: "m", environment: ["ANTHROPIC_BASE_URL": "https://api.example/v1",
+                                                                                               "ANTHROPIC_API_KEY": "k"])
+        #expect(broken.status == .failure)
+    }
+
+    @Test("the sandbox says plainly whether commands are isolated",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/bwrap")))
+    func sandboxCheck() {
+        let check = Doctor.sandboxCheck()
+        #expect(check.status == .ok && check.detail.contains("without network"))
+    }
+}

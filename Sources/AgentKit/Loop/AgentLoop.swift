@@ -140,10 +140,13 @@ public struct AgentLoop: Sendable {
         while true {
             let request = ModelRequest(model: model, instructions: instructions, items: state.items, tools: definitions,
                                        maxOutputTokens: maxOutputTokens)
+            transcript?.record("request", ["turn": .number(Double(state.turns + 1)), "items": .number(Double(request.items.count)),
+                                           "tools": .number(Double(definitions.count)), "model": .string(model)])
             let start = ContinuousClock.now
             do {
                 let response = try await provider.respond(to: request)
-                state.modelTime += start.duration(to: .now)
+                let took = start.duration(to: .now)
+                state.modelTime += took
                 state.turns += 1
                 state.usage = state.usage + response.usage
                 transcript?.record("response", [
@@ -151,6 +154,7 @@ public struct AgentLoop: Sendable {
                     "input_tokens": .number(Double(response.usage.inputTokens)),
                     "output_tokens": .number(Double(response.usage.outputTokens)),
                     "stop": .string("\(response.stopReason)"),
+                    "model_ms": .number(Double(took.components.seconds * 1000 + took.components.attoseconds / 1_000_000_000_000_000)),
                 ])
                 return response
             } catch let error as ModelError where error.code == .contextTooLong {
@@ -184,8 +188,10 @@ public struct AgentLoop: Sendable {
         }
         state.toolTime += start.duration(to: .now)
         let clipped = ToolOutput(redactor.redact(TextClip.headAndTail(output.text, limit: toolOutputLimit)), isError: output.isError)
+        let took = start.duration(to: .now)
         transcript?.record("tool", ["name": .string(call.name), "call_id": .string(call.id), "arguments": .string(call.arguments),
-                                    "output": .string(clipped.text), "is_error": .bool(clipped.isError)])
+                                    "output": .string(clipped.text), "is_error": .bool(clipped.isError),
+                                    "tool_ms": .number(Double(took.components.seconds * 1000 + took.components.attoseconds / 1_000_000_000_000_000))])
         return clipped
     }
 

@@ -7,11 +7,11 @@ import Foundation
 struct DoctorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
-        abstract: "Check libgit2, libcurl, OpenSSL, the git identity, the repository, credentials and the forge.",
+        abstract: "Check libgit2, libcurl, OpenSSL, the git identity, the repository, credentials, the sandbox, the forge and the model.",
         discussion: """
         Exits 0 when codex-bot can run here, 2 with a list of what to fix otherwise. Reads only: \
-        the one network call asks the forge for the repository named by --repo or the CI \
-        environment (skipped with --offline).
+        the network calls ask the forge for the repository named by --repo or the CI \
+        environment, and the model server for its model list (both skipped with --offline).
         """)
 
     @Option(name: .customLong("directory"), help: "Check this directory instead of the current one.")
@@ -23,7 +23,13 @@ struct DoctorCommand: AsyncParsableCommand {
     @Option(help: "The repository on the forge, OWNER/NAME (default: from the CI environment).")
     var repo: String?
 
-    @Flag(help: "Skip the forge call.") var offline = false
+    @Option(help: "The model API to check: openai, openai-chat or anthropic (default: from the environment).")
+    var provider: String?
+
+    @Option(help: "The model name to check (default: CODEX_BOT_MODEL).")
+    var model: String?
+
+    @Flag(help: "Skip the forge and model calls.") var offline = false
 
     @Flag(help: "Print the report as JSON.") var json = false
 
@@ -37,9 +43,11 @@ struct DoctorCommand: AsyncParsableCommand {
         let place = directory ?? FileManager.default.currentDirectoryPath
         let environment = ProcessInfo.processInfo.environment
         var report = Doctor.run(in: place, environment: environment)
+        report.checks.append(Doctor.sandboxCheck())
         if !offline {
             report.checks.append(await Doctor.forgeCheck(forge: forge.flatMap(ForgeKind.init(rawValue:)), repository: repo,
                                                          environment: environment, directory: place))
+            report.checks.append(await Doctor.modelCheck(provider: provider, model: model, environment: environment))
         }
         if json {
             let encoder = JSONEncoder()

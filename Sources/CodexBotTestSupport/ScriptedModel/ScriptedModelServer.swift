@@ -204,7 +204,10 @@ final class ScriptedModelCore: @unchecked Sendable {  // every `var` is guarded 
     // MARK: Requests
 
     func handle(_ request: LoopbackHTTPRequest) -> LoopbackHTTPResponse {
-        if request.method == "GET" && request.path == "/v1/models" { return modelList() }
+        if request.method == "GET" && request.path == "/v1/models" {
+            // The real APIs want the key for their model list too.
+            return authenticate(request) ?? modelList()
+        }
         guard request.method == "POST", request.path == endpointPath else {
             lock.withLock { unexpectedLog.append("\(request.method) \(request.path)") }
             return error(404, format == .anthropic ? "Not Found" : "Invalid URL (\(request.method) \(request.path))",
