@@ -18,8 +18,10 @@ let package = Package(
         .library(name: "Sandbox", targets: ["Sandbox"]),
     ],
     dependencies: [
-        // The only third-party package so far: the CLI's flags and help. Light to build (~20 s).
+        // The CLI's flags and help. Light to build (~20 s).
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // .codex-bot.yml: a YAML parser that gives each node's line, so config errors can name it.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C libraries from Debian (libgit2-dev, libcurl4-openssl-dev, libssl-dev).
@@ -39,7 +41,8 @@ let package = Package(
         .target(name: "TestReports"),
         .target(name: "Sandbox"),
         .target(name: "AgentKit", dependencies: ["HTTPKit", "Sandbox", "TestReports"]),
-        .target(name: "BotCore", dependencies: ["GitKit", "HTTPKit", "ForgeKit", "TestReports", "AgentKit", "Sandbox"]),
+        .target(name: "BotCore", dependencies: ["GitKit", "HTTPKit", "ForgeKit", "TestReports", "AgentKit", "Sandbox",
+                                                .product(name: "Yams", package: "Yams")]),
 
         // The CLI is a library so its commands can be tested in-process; the executable is a thin main.
         .target(name: "CodexBotCLI", dependencies: [
@@ -55,6 +58,8 @@ let package = Package(
         .testTarget(name: "GitKitTests", dependencies: ["GitKit", "CodexBotTestSupport", "CGit2", "CGit2Shims"]),
         .testTarget(name: "TestReportsTests", dependencies: ["TestReports", "CodexBotTestSupport"]),
         .testTarget(name: "CodexBotCLITests", dependencies: ["CodexBotCLI", "BotCore", "GitKit", "ForgeKit", "CodexBotTestSupport"]),
+        .testTarget(name: "BotCoreTests", dependencies: ["BotCore", "GitKit", "ForgeKit", "AgentKit", "Sandbox", "TestReports",
+                                                         "CodexBotTestSupport"]),
         .testTarget(name: "HTTPKitTests", dependencies: ["HTTPKit", "CodexBotTestSupport"]),
         .testTarget(name: "ForgeKitTests", dependencies: ["ForgeKit", "HTTPKit", "CodexBotTestSupport"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "CodexBotTestSupport"]),
