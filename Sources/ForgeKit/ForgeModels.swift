@@ -92,12 +92,18 @@ public struct IssueComment: Sendable, Equatable, Codable {
     public var body: String
     public var author: String
     public var webURL: String?
+    /// When the comment was written and last edited; nil when the forge client did not say.
+    /// The bot keeps comments newer than its trigger from the model (TriggerPolicy.commentsForModel).
+    public var createdAt: Date?
+    public var updatedAt: Date?
 
-    public init(id: Int64, body: String, author: String, webURL: String? = nil) {
+    public init(id: Int64, body: String, author: String, webURL: String? = nil, createdAt: Date? = nil, updatedAt: Date? = nil) {
         self.id = id
         self.body = body
         self.author = author
         self.webURL = webURL
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
     }
 }
 
