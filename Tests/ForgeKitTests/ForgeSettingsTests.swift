@@ -178,3 +178,14 @@ struct PagesTests {
         #expect(elsewhere.requests.isEmpty)
     }
 }
+
+@Suite("ForgeDates")
+struct ForgeDatesTests {
+    @Test("the three forges' timestamp forms parse; anything else is absent, never now")
+    func forms() {
+        #expect(ForgeDates.parse("2011-04-14T16:00:49Z") == Date(timeIntervalSince1970: 1_302_796_849))
+        #expect(ForgeDates.parse("2016-01-04T15:31:51.081Z")?.timeIntervalSince1970 ?? 0 > 1_451_921_511)
+        #expect(ForgeDates.parse("2017-03-18T16:52:43+08:00") == Date(timeIntervalSince1970: 1_489_827_163))
+        #expect(ForgeDates.parse("yesterday") == nil && ForgeDates.parse("") == nil && ForgeDates.parse(nil) == nil)
+    }
+}

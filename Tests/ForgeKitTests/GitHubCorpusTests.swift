@@ -82,8 +82,10 @@ struct GitHubRecordedAnswerTests {
         #expect(issue.labels == ["bug"] && issue.state == "open" && issue.isPullRequest)
 
         let comments = try await forge.comments(onIssue: 1347).collect()
+        let written = Date(timeIntervalSince1970: 1_302_796_849)  // 2011-04-14T16:00:49Z, as recorded
         #expect(comments == [IssueComment(id: 1, body: "Me too", author: "octocat",
-                                          webURL: "https://github.com/octocat/Hello-World/issues/1347#issuecomment-1")])
+                                          webURL: "https://github.com/octocat/Hello-World/issues/1347#issuecomment-1",
+                                          createdAt: written, updatedAt: written)])
         #expect(try await forge.createComment(onIssue: 1347, body: "Me too").id == 1)
         #expect(try await forge.editComment(1, onIssue: 1347, body: "Me too").body == "Me too")
 

@@ -483,8 +483,10 @@ struct GiteaCorpusTests {
         #expect(issue.title == "Bug found" && issue.author == "janedoe" && !issue.isPullRequest && issue.state == "open")
         #expect(issue.webURL == server.baseURL + "/go-gitea/gitea/issues/1")
         let comments = try await forge.comments(onIssue: 1).collect()
+        let written = Date(timeIntervalSince1970: 1_472_237_898)  // 2016-08-26T18:58:18Z, as recorded
         #expect(comments == [IssueComment(id: 74, body: "what?", author: "unknwon",
-                                          webURL: server.baseURL + "/go-gitea/gitea/issues/1#issuecomment-74")])
+                                          webURL: server.baseURL + "/go-gitea/gitea/issues/1#issuecomment-74",
+                                          createdAt: written, updatedAt: written)])
         #expect(try await forge.createComment(onIssue: 1, body: "what?").id == 74)
         #expect(try await forge.editComment(74, onIssue: 1, body: "what?").author == "unknwon")
         let found = try #require(try await forge.findOpenPullRequest(head: "feature"))

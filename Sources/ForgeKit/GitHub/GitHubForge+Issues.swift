@@ -46,6 +46,7 @@ extension GitHubForge {
     static let ghost = "ghost"
 
     static func comment(_ wire: GitHubWire.Comment) -> IssueComment {
-        IssueComment(id: wire.id, body: wire.body ?? "", author: wire.user?.login ?? ghost, webURL: wire.htmlURL)
+        IssueComment(id: wire.id, body: wire.body ?? "", author: wire.user?.login ?? ghost, webURL: wire.htmlURL,
+                     createdAt: ForgeDates.parse(wire.createdAt), updatedAt: ForgeDates.parse(wire.updatedAt))
     }
 }

@@ -73,8 +73,12 @@ enum GitHubWire {
         var body: String?
         var user: User?
         var htmlURL: String?
+        var createdAt: String?
+        var updatedAt: String?
 
-        private enum CodingKeys: String, CodingKey { case id, body, user, htmlURL = "html_url" }
+        private enum CodingKeys: String, CodingKey {
+            case id, body, user, htmlURL = "html_url", createdAt = "created_at", updatedAt = "updated_at"
+        }
     }
 
     /// GET /repos/{owner}/{repo}/collaborators/{username}/permission

@@ -80,6 +80,7 @@ extension GitLabForge {
     }
 
     static func comment(_ note: GitLabWire.Note, issuePage: String) -> IssueComment {
-        IssueComment(id: note.id, body: note.body, author: note.author.username, webURL: "\(issuePage)#note_\(note.id)")
+        IssueComment(id: note.id, body: note.body, author: note.author.username, webURL: "\(issuePage)#note_\(note.id)",
+                     createdAt: ForgeDates.parse(note.createdAt), updatedAt: ForgeDates.parse(note.updatedAt))
     }
 }

@@ -87,6 +87,12 @@ enum GitLabWire {
         var author: Author
         /// True for GitLab's own notes ("changed the description", "closed"), which nobody wrote.
         var system: Bool?
+        var createdAt: String?
+        var updatedAt: String?
+
+        private enum CodingKeys: String, CodingKey {
+            case id, body, author, system, createdAt = "created_at", updatedAt = "updated_at"
+        }
     }
 
     /// GET /projects/:id/members/all/:user_id

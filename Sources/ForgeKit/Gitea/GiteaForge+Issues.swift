@@ -75,6 +75,7 @@ extension GiteaForge {
 
     static func comment(_ comment: GiteaWire.Comment, issuePage: String) -> IssueComment {
         IssueComment(id: comment.id, body: comment.body, author: comment.user?.login ?? "ghost",
-                     webURL: comment.htmlURL ?? "\(issuePage)#issuecomment-\(comment.id)")
+                     webURL: comment.htmlURL ?? "\(issuePage)#issuecomment-\(comment.id)",
+                     createdAt: ForgeDates.parse(comment.createdAt), updatedAt: ForgeDates.parse(comment.updatedAt))
     }
 }
