@@ -57,7 +57,8 @@ let package = Package(
 
         .testTarget(name: "GitKitTests", dependencies: ["GitKit", "CodexBotTestSupport", "CGit2", "CGit2Shims"]),
         .testTarget(name: "TestReportsTests", dependencies: ["TestReports", "CodexBotTestSupport"]),
-        .testTarget(name: "CodexBotCLITests", dependencies: ["CodexBotCLI", "BotCore", "GitKit", "ForgeKit", "CodexBotTestSupport"]),
+        .testTarget(name: "CodexBotCLITests", dependencies: ["CodexBotCLI", "BotCore", "GitKit", "ForgeKit", "CodexBotTestSupport",
+                                                            .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "BotCoreTests", dependencies: ["BotCore", "GitKit", "ForgeKit", "AgentKit", "Sandbox", "TestReports",
                                                          "CodexBotTestSupport"]),
         .testTarget(name: "HTTPKitTests", dependencies: ["HTTPKit", "CodexBotTestSupport"]),

@@ -37,7 +37,7 @@ struct CLITests {
         #expect(output.stdout.contains("Exit codes: 0 done"))
     }
 
-    @Test(arguments: [["run"], ["issue", "12"], ["fix-tests"], ["hooks", "install"], ["serve"]])
+    @Test(arguments: [["run"], ["issue", "12"], ["fix-tests"], ["serve"]])
     func commandsNotBuiltYetSaySoAndExit2(arguments: [String]) throws {
         let output = try CodexBotBinary.run(arguments)
         #expect(output.status == 2)

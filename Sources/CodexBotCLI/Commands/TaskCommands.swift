@@ -34,19 +34,6 @@ struct FixTests: AsyncParsableCommand {
     func run() async throws { try notBuiltYet("fix-tests") }
 }
 
-/// `codex-bot hooks install`.
-struct Hooks: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Manage codex-bot's git hooks.",
-        subcommands: [Install.self])
-
-    struct Install: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Install codex-bot's git hooks into the repository (core.hooksPath or .git/hooks).")
-        func run() async throws { try notBuiltYet("hooks install") }
-    }
-}
-
 /// `codex-bot serve`: the webhook receiver.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
