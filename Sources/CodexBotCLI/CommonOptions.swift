@@ -32,8 +32,9 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "The branch the pull request targets (default: the repository's default branch).")
     var base: String?
 
-    @Option(name: .customLong("branch-prefix"), help: "Prefix of the branches codex-bot pushes.")
-    var branchPrefix: String = "codex-bot/"
+    // Optional, not defaulted here: a flag left out must not override `branch_prefix` in .codex-bot.yml.
+    @Option(name: .customLong("branch-prefix"), help: "Prefix of the branches codex-bot pushes (default: codex-bot/, or branch_prefix in the config file).")
+    var branchPrefix: String?
 
     @Flag(help: "Open the pull request as a draft.")
     var draft = false
