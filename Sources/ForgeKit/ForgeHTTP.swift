@@ -124,7 +124,7 @@ struct ForgeHTTP: Sendable {
         let forge = self
         return Pages { next in
             let target = next ?? url
-            guard HTTPClientOrigin.same(target, forge.baseURL) else {
+            guard HTTPClient.sameOrigin(target, forge.baseURL) else {
                 throw ForgeError(.badResponse, forge: forge.kind, operation: operation, request: "GET \(RedactedURL.string(target))",
                                  message: "the next page's link points to another host",
                                  hint: "The API sent a Link header outside its own base URL; the token is not sent there")
@@ -268,13 +268,5 @@ struct ForgeHTTP: Sendable {
         case let map as [String: Any]: return map.keys.sorted().map { "\($0) \(flatten(map[$0]!))" }.joined(separator: "; ")
         default: return "\(value)"
         }
-    }
-}
-
-/// Origins compared the way HTTPClient compares them for redirects.
-enum HTTPClientOrigin {
-    static func same(_ a: URL, _ b: URL) -> Bool {
-        func port(_ url: URL) -> Int? { url.port ?? (url.scheme?.lowercased() == "https" ? 443 : 80) }
-        return a.scheme?.lowercased() == b.scheme?.lowercased() && a.host?.lowercased() == b.host?.lowercased() && port(a) == port(b)
     }
 }

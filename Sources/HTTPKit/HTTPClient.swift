@@ -121,7 +121,8 @@ public final class HTTPClient: Sendable {
         return next
     }
 
-    static func sameOrigin(_ a: URL, _ b: URL) -> Bool {
+    /// Whether two URLs have the same origin (scheme, host, port): credentials stay within one.
+    public static func sameOrigin(_ a: URL, _ b: URL) -> Bool {
         func port(_ url: URL) -> Int? { url.port ?? (url.scheme?.lowercased() == "https" ? 443 : url.scheme?.lowercased() == "http" ? 80 : nil) }
         return a.scheme?.lowercased() == b.scheme?.lowercased() && a.host?.lowercased() == b.host?.lowercased() && port(a) == port(b)
     }

@@ -49,7 +49,7 @@ extension GiteaForge {
             page += 1
             if let next = response.nextPageURL {
                 // A next link to another host would take our token there.
-                target = HTTPClientOrigin.same(next, http.baseURL) ? next : nil
+                target = HTTPClient.sameOrigin(next, http.baseURL) ? next : nil
             } else if !jobs.isEmpty, let total = list.totalCount, seen < total {
                 target = repoURL("/actions/runs/\(runID)/jobs", query: limit + [("page", String(page))])
             } else {
