@@ -154,7 +154,7 @@ public struct AgentLoop: Sendable {
                     "input_tokens": .number(Double(response.usage.inputTokens)),
                     "output_tokens": .number(Double(response.usage.outputTokens)),
                     "stop": .string("\(response.stopReason)"),
-                    "model_ms": .number(Double(took.components.seconds * 1000 + took.components.attoseconds / 1_000_000_000_000_000)),
+                    "model_ms": .number(took.transcriptMilliseconds),
                 ])
                 return response
             } catch let error as ModelError where error.code == .contextTooLong {
@@ -191,7 +191,7 @@ public struct AgentLoop: Sendable {
         let took = start.duration(to: .now)
         transcript?.record("tool", ["name": .string(call.name), "call_id": .string(call.id), "arguments": .string(call.arguments),
                                     "output": .string(clipped.text), "is_error": .bool(clipped.isError),
-                                    "tool_ms": .number(Double(took.components.seconds * 1000 + took.components.attoseconds / 1_000_000_000_000_000))])
+                                    "tool_ms": .number(took.transcriptMilliseconds)])
         return clipped
     }
 

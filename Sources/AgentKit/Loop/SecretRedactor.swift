@@ -1,4 +1,5 @@
 import Foundation
+import Sandbox
 
 /// Replaces secrets in text before it reaches the model, a transcript or a log: the values of
 /// the environment's credential variables, and anything shaped like a well-known token.
@@ -16,11 +17,10 @@ public struct SecretRedactor: Sendable {
         self.init(secrets: environment.filter { SecretRedactor.isCredentialName($0.key) }.map(\.value))
     }
 
-    /// Whether a variable of this name holds a credential (GITHUB_TOKEN, OPENAI_API_KEY, …).
+    /// Whether a variable of this name holds a credential (GITHUB_TOKEN, OPENAI_API_KEY, …): the
+    /// Sandbox's rule, so what commands never see and what the model never sees are the same set.
     public static func isCredentialName(_ name: String) -> Bool {
-        let upper = name.uppercased()
-        return ["TOKEN", "KEY", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "AUTH", "SESSION", "COOKIE", "PRIVATE"]
-            .contains { upper.contains($0) }
+        Sandbox.isCredentialName(name)
     }
 
     public func redact(_ text: String) -> String {

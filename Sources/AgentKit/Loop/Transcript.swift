@@ -36,7 +36,7 @@ public final class Transcript: @unchecked Sendable {  // writes are serialized b
         var object = fields.mapValues { redacted($0) }
         object["type"] = .string(type)
         let elapsed = started.duration(to: .now)
-        object["ms"] = .number(Double(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000))
+        object["ms"] = .number(elapsed.transcriptMilliseconds)
         let line = JSONValue.object(object).jsonText
         lock.withLock {
             if keepInMemory { lines.append(line) }
@@ -54,5 +54,12 @@ public final class Transcript: @unchecked Sendable {  // writes are serialized b
         case .object(let object): .object(object.mapValues(redacted))
         default: value
         }
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, as the transcript's timings are written.
+    var transcriptMilliseconds: Double {
+        Double(components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000)
     }
 }
