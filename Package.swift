@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "TestReportsTests", dependencies: ["TestReports", "CodexBotTestSupport"]),
         .testTarget(name: "CodexBotCLITests", dependencies: ["CodexBotCLI", "BotCore", "GitKit", "ForgeKit", "CodexBotTestSupport",
                                                             .product(name: "Yams", package: "Yams")]),
-        .testTarget(name: "BotCoreTests", dependencies: ["BotCore", "GitKit", "ForgeKit", "AgentKit", "Sandbox", "TestReports",
+        .testTarget(name: "BotCoreTests", dependencies: ["BotCore", "GitKit", "ForgeKit", "AgentKit", "Sandbox", "TestReports", "HTTPKit",
                                                          "CodexBotTestSupport"]),
         .testTarget(name: "HTTPKitTests", dependencies: ["HTTPKit", "CodexBotTestSupport"]),
         .testTarget(name: "ForgeKitTests", dependencies: ["ForgeKit", "HTTPKit", "CodexBotTestSupport"]),

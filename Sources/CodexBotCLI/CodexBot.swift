@@ -17,7 +17,7 @@ public struct CodexBot: AsyncParsableCommand {
         """,
         version: version,
         subcommands: [Run.self, IssueCommand.self, FixTests.self, Report.self, DoctorCommand.self,
-                      Hooks.self, Serve.self, Prs.self]
+                      Hooks.self, Serve.self, Prs.self, DemoCommand.self]
     )
 
     public init() {}

@@ -27,6 +27,10 @@ public protocol Forge: Sendable {
     /// The user's role on the repository; `.none` for a user without one.
     func permission(of user: String) async throws -> Permission
 
+    /// Pull request `number` (GitLab: merge request iid) in any state, with its head and base
+    /// branches and whether the head is a fork's; `.notFound` when there is none.
+    func pullRequest(_ number: Int) async throws -> PullRequest
+
     /// The open pull request whose head is `branch` (in this repository), if there is one.
     func findOpenPullRequest(head branch: String) async throws -> PullRequest?
 
@@ -44,6 +48,10 @@ public protocol Forge: Sendable {
 
     /// A job's log, at most `maxBytes` of it (the end, where failures are, if it is longer).
     func jobLog(_ job: CIJob, maxBytes: Int) async throws -> String
+
+    /// The username and password git pushes with over HTTPS (the clone URL from `repository()`)
+    /// to act with these credentials; nil when there is no token (the local forge, anonymous reads).
+    func gitCredential() async throws -> GitCredential?
 }
 
 extension Forge {

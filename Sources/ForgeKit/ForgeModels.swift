@@ -146,8 +146,12 @@ public struct PullRequest: Sendable, Equatable, Codable {
     /// "open", "closed" or "merged".
     public var state: String
     public var webURL: String
+    /// Whether `head` is a branch of another repository (a fork), or of one that was deleted:
+    /// such a branch is not this repository's, and pushing to `head` here would not update it.
+    public var isFromFork: Bool
 
-    public init(number: Int, title: String, body: String, head: String, base: String, isDraft: Bool, state: String, webURL: String) {
+    public init(number: Int, title: String, body: String, head: String, base: String, isDraft: Bool, state: String, webURL: String,
+                isFromFork: Bool = false) {
         self.number = number
         self.title = title
         self.body = body
@@ -156,6 +160,21 @@ public struct PullRequest: Sendable, Equatable, Codable {
         self.isDraft = isDraft
         self.state = state
         self.webURL = webURL
+        self.isFromFork = isFromFork
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case number, title, body, head, base, isDraft, state, webURL, isFromFork
+    }
+
+    /// Reads pull requests written before `isFromFork` existed as not from a fork.
+    public init(from decoder: any Decoder) throws {
+        let values = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(number: try values.decode(Int.self, forKey: .number), title: try values.decode(String.self, forKey: .title),
+                  body: try values.decode(String.self, forKey: .body), head: try values.decode(String.self, forKey: .head),
+                  base: try values.decode(String.self, forKey: .base), isDraft: try values.decode(Bool.self, forKey: .isDraft),
+                  state: try values.decode(String.self, forKey: .state), webURL: try values.decode(String.self, forKey: .webURL),
+                  isFromFork: try values.decodeIfPresent(Bool.self, forKey: .isFromFork) ?? false)
     }
 }
 

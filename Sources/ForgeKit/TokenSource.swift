@@ -8,6 +8,14 @@ public protocol TokenSource: Sendable {
     func invalidate() async -> Bool
     /// Where the credential comes from, for hints ("GITHUB_TOKEN").
     var origin: String { get }
+    /// The token as git's HTTPS password (see `Forge.gitCredential()`), fresh enough for a push;
+    /// nil when the source has none to give. For handing to git only: never print it.
+    func gitPassword() async throws -> String?
+}
+
+extension TokenSource {
+    /// No password for git unless the source says otherwise.
+    public func gitPassword() async throws -> String? { nil }
 }
 
 /// A fixed token from the environment or a flag.
@@ -40,6 +48,9 @@ public struct StaticToken: TokenSource, CustomStringConvertible {
     }
 
     public func invalidate() async -> Bool { false }
+
+    /// The token itself, whatever header style the API calls use.
+    public func gitPassword() async throws -> String? { token }
 
     /// Never the token itself.
     public var description: String { "token from \(origin)" }

@@ -119,6 +119,40 @@ extension Repository {
                           newTarget: newTarget)
     }
 
+    // MARK: List
+
+    /// The remote's branches and tags with the commits they point at (what `git ls-remote`
+    /// prints), read without fetching any objects: e.g. to see whether a branch exists and where
+    /// it points before deciding how to push to it.
+    public func remoteReferences(of remote: String = "origin", options: RemoteOptions = RemoteOptions()) throws -> [String: ObjectID] {
+        let handle = try lookupRemote(remote, operation: .fetch)
+        defer { git_remote_free(handle) }
+        let context = RemoteCallbackContext(.fetch, options: options)
+        var callbacks = context.callbacks()
+        let rc: Int32 = withExtendedLifetime(context) {
+            git_remote_connect(handle, GIT_DIRECTION_FETCH, &callbacks, nil, nil)
+        }
+        if rc < 0 { throw context.error(for: rc, context: "listing the references of \(redactedURL(remote))") }
+        defer { git_remote_disconnect(handle) }
+        var heads: UnsafeMutablePointer<UnsafePointer<git_remote_head>?>?
+        var count = 0
+        try check(git_remote_ls(&heads, &count, handle), .fetch, context: "references of \(redactedURL(remote))")
+        var references: [String: ObjectID] = [:]
+        for index in 0..<count {
+            guard let head = heads?[index]?.pointee, let name = head.name else { continue }
+            references[String(cString: name)] = ObjectID(head.oid)
+        }
+        return references
+    }
+
+    /// `remoteReferences` on a thread of its own.
+    public func remoteReferences(of remote: String = "origin", options: RemoteOptions = RemoteOptions()) async throws -> [String: ObjectID] {
+        let box = UncheckedSendable(self)
+        return try await Self.runBlocking(options) { options in
+            try box.value.remoteReferences(of: remote, options: options)
+        }
+    }
+
     /// A named remote, or an anonymous one for a URL or path.
     private func lookupRemote(_ nameOrURL: String, operation: GitError.Operation) throws -> OpaquePointer {
         var remote: OpaquePointer?

@@ -157,6 +157,15 @@ struct AgentLoopTests {
         #expect(byTokens.status == .budgetExhausted("1000 tokens") && byTokens.turns == 2)
     }
 
+    @Test("iterations: the run stops when the bot's verification has failed max_iterations times")
+    func iterationBudget() async throws {
+        let model = ScriptedModel((0..<5).map { _ in ScriptedModel.done() })
+        let verifier = Verifier((0..<5).map { .failing(feedback: "still failing \($0)", signature: "sig \($0)") })
+        let outcome = try await loop(model, budget: AgentBudget(maxIterations: 2)).run(task: "t") { verifier.verify() }
+        #expect(outcome.status == .budgetExhausted("2 iterations") && outcome.iterations == 2 && verifier.calls == 2)
+        #expect(model.allRequests.count == 2)
+    }
+
     @Test("a context that grew too long is compacted (old tool outputs cut) and the run goes on")
     func compaction() async throws {
         let big = #"{"text":"0123456789","times":300}"#  // 3 KB of output each

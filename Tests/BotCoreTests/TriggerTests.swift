@@ -33,12 +33,14 @@ private struct PermissionForge: Forge {
     func comments(onIssue number: Int) -> Pages<IssueComment> { Pages { _ in throw unsupported("comments") } }
     func createComment(onIssue number: Int, body: String) async throws -> IssueComment { throw unsupported("create comment") }
     func editComment(_ id: Int64, onIssue number: Int, body: String) async throws -> IssueComment { throw unsupported("edit comment") }
+    func pullRequest(_ number: Int) async throws -> PullRequest { throw unsupported("read pull request") }
     func findOpenPullRequest(head branch: String) async throws -> PullRequest? { throw unsupported("find pull request") }
     func createPullRequest(_ draft: PullRequestDraft) async throws -> PullRequest { throw unsupported("create pull request") }
     func updatePullRequest(_ number: Int, to draft: PullRequestDraft) async throws -> PullRequest { throw unsupported("update pull request") }
     func setStatus(_ status: CommitStatus) async throws { throw unsupported("set status") }
     func failedJobs(inRun runID: Int64) async throws -> [CIJob] { throw unsupported("failed jobs") }
     func jobLog(_ job: CIJob, maxBytes: Int) async throws -> String { throw unsupported("job log") }
+    func gitCredential() async throws -> GitCredential? { throw unsupported("git credential") }
 }
 
 private let writer = PermissionForge(permissions: ["Codertocat": .write, "unknwon": .admin])

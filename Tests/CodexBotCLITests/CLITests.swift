@@ -26,7 +26,7 @@ enum CodexBotBinary {
 
 @Suite("codex-bot command line")
 struct CLITests {
-    static let commands = ["run", "issue", "fix-tests", "report", "doctor", "hooks", "serve"]
+    static let commands = ["run", "issue", "fix-tests", "report", "doctor", "hooks", "serve", "demo"]
 
     @Test func helpListsEveryCommandOfTheDesign() throws {
         let output = try CodexBotBinary.run(["--help"])
@@ -37,7 +37,7 @@ struct CLITests {
         #expect(output.stdout.contains("Exit codes: 0 done"))
     }
 
-    @Test(arguments: [["run"], ["issue", "12"], ["fix-tests"], ["serve"]])
+    @Test(arguments: [["serve"]])
     func commandsNotBuiltYetSaySoAndExit2(arguments: [String]) throws {
         let output = try CodexBotBinary.run(arguments)
         #expect(output.status == 2)
@@ -56,6 +56,22 @@ struct CLITests {
         let notANumber = try CodexBotBinary.run(["issue", "twelve"])
         #expect(notANumber.status == 2)
         #expect(notANumber.stderr.contains("twelve"))
+    }
+
+    @Test func taskCommandsOutsideTheirPlaceSayWhatIsMissingAndExit2() throws {
+        let noCI = try CodexBotBinary.run(["run", "--json"])
+        #expect(noCI.status == 2, "\(noCI.stderr)")
+        #expect(noCI.stderr.contains("no CI event found"))
+        let json = try #require(noCI.stdout.split(separator: "\n").last)
+        #expect(json.contains(#""status":"error""#) && json.contains("GITHUB_EVENT_NAME"))
+
+        let noRepository = try CodexBotBinary.run(["fix-tests", "--forge", "local"])
+        #expect(noRepository.status == 2)
+        #expect(noRepository.stderr.contains("git repository"), "\(noRepository.stderr)")
+
+        let badPayload = try CodexBotBinary.run(["run"], environment: ["GITHUB_EVENT_NAME": "issues", "GITHUB_EVENT_PATH": "/nonexistent/event.json"])
+        #expect(badPayload.status == 2)
+        #expect(badPayload.stderr.contains("/nonexistent/event.json"))
     }
 
     @Test func versionIsPrinted() throws {

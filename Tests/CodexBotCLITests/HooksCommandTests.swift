@@ -133,7 +133,7 @@ struct HooksCommandTests {
             #expect(skipped.status == 0)
             #expect(skipped.stderr.contains("CODEX_BOT_SKIP=1"))
 
-            // Red tests: codex-bot is asked for a fix (this version's fix-tests makes none), the push stops.
+            // Red tests: codex-bot is asked for a fix (no model is configured here, so none is made), the push stops.
             let red = try Self.runHook(in: repo, ["CODEX_BOT_TEST_CMD": "echo FAIL: test_x; exit 3",
                                                   "CODEX_BOT": CodexBotBinary.path])
             #expect(red.status == 1)

@@ -103,6 +103,24 @@ struct GitHubAppTests {
         }
     }
 
+    @Test("gitCredential(): the installation token the API calls use, as x-access-token's password, renewed by the same clock")
+    func gitCredential() async throws {
+        try await Self.withApp(try AppRig()) { rig throws in
+            let first = try #require(try await rig.forge.gitCredential())
+            #expect(first.username == "x-access-token")
+            #expect(rig.server.issuedInstallationTokens == [first.password])
+            _ = try await rig.forge.repository()
+            #expect(rig.tokensUsed == [first.password])  // one token for git and the API
+            #expect(try await rig.tokens.installationToken() == first.password)
+
+            rig.clock.advance(by: 56 * 60)  // 4 minutes left: too little for a push to start with
+            let second = try #require(try await rig.forge.gitCredential())
+            #expect(second.password != first.password)
+            #expect(rig.server.issuedInstallationTokens == [first.password, second.password])
+            for secret in rig.secrets { expectHidden(second, secret: secret) }
+        }
+    }
+
     @Test("the default token source: ForgeSettings with an App makes GitHubForge use installation tokens")
     func fromSettings() async throws {
         let server = try FakeGitHubServer()

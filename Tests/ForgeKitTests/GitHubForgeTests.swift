@@ -264,6 +264,57 @@ struct GitHubForgeTests {
         }
     }
 
+    @Test("pullRequest(_:): one pull request by number with its branches and draft flag; forks are marked; a missing one is notFound")
+    func readOne() async throws {
+        try await withGitHub { rig throws in
+            let draft = PullRequestDraft(title: "Fix #5", body: "Fixes #5", head: "codex-bot/issue-5", base: "main", isDraft: true)
+            let created = try await rig.forge.createPullRequest(draft)
+            let read = try await rig.forge.pullRequest(created.number)
+            #expect(read == created)
+            #expect(read.head == "codex-bot/issue-5" && read.base == "main" && read.isDraft && read.state == "open")
+            #expect(!read.isFromFork)
+            #expect(read.webURL == "https://github.test/octo-org/widgets/pull/\(created.number)")
+            #expect(rig.server.requests.last.map { "\($0.method) \($0.path)" } == "GET \(rig.repoPath("/pulls/\(created.number)"))")
+            rig.server.closePullRequest(created.number)
+            #expect(try await rig.forge.pullRequest(created.number).state == "closed")
+
+            // A fork's branch: the head repository is someone else's, or gone.
+            let fork = try await rig.forge.createPullRequest(PullRequestDraft(title: "From a fork", body: "", head: "someone:topic",
+                                                                              base: "main"))
+            let forkRead = try await rig.forge.pullRequest(fork.number)
+            #expect(forkRead.isFromFork && forkRead.head == "topic" && forkRead.base == "main" && !forkRead.isDraft)
+            let orphan = rig.server.addPullRequest(title: "Fork deleted", head: "topic", forkOwner: "someone", forkDeleted: true)
+            #expect(try await rig.forge.pullRequest(orphan).isFromFork)
+
+            // An issue's number is not a pull request's.
+            let issue = rig.server.addIssue(title: "not a pull request")
+            for number in [999, issue] {
+                let missing = await forgeError { _ = try await rig.forge.pullRequest(number) }
+                #expect(missing?.code == .notFound && missing?.status == 404)
+                expectClear(missing, operation: "read pull request #\(number)", secrets: [rig.token])
+            }
+        }
+    }
+
+    // MARK: Git credentials
+
+    @Test("gitCredential(): x-access-token with the token as password, never described; nil without a token")
+    func gitCredential() async throws {
+        try await withGitHub { rig throws in
+            let credential = try #require(try await rig.forge.gitCredential())
+            #expect(credential == GitCredential(username: "x-access-token", password: GitHubRig.userToken))
+            expectHidden(credential, secret: rig.token)
+            #expect(rig.server.requests.isEmpty)  // a fixed token needs no call
+
+            let settings = try ForgeSettings.resolve(forge: .github, repository: rig.server.repository,
+                                                     environment: ["GITHUB_API_URL": rig.server.apiURL.absoluteString])
+            #expect(try await GitHubForge(settings: settings, client: rig.client).gitCredential() == nil)
+        }
+        try await withGitHub(.actions) { rig throws in
+            #expect(try await rig.forge.gitCredential() == GitCredential(username: "x-access-token", password: GitHubRig.actionsToken))
+        }
+    }
+
     // MARK: Statuses
 
     @Test("setStatus with an App/Actions token: one check run, created once, patched on change, left alone when equal")

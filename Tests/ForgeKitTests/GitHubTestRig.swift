@@ -95,3 +95,14 @@ func expectClear(_ error: ForgeError?, operation: String, secrets: [String],
         #expect(!String(reflecting: error).contains(secret), sourceLocation: sourceLocation)
     }
 }
+
+/// A git credential's password must not show in any text made of it: description,
+/// reflection, interpolation or `dump`.
+func expectHidden(_ credential: GitCredential, secret: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    var dumped = ""
+    dump(credential, to: &dumped)
+    for text in [String(describing: credential), String(reflecting: credential), "\(credential)", dumped] {
+        #expect(!text.contains(secret), "the credential shows its password: \(text)", sourceLocation: sourceLocation)
+        #expect(text.contains(credential.username), "\(text)", sourceLocation: sourceLocation)
+    }
+}

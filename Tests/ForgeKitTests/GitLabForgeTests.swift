@@ -296,6 +296,52 @@ struct GitLabForgeTests {
         #expect(query["state"] == "opened" && query["source_branch"] == "codex-bot/x")
     }
 
+    @Test("pullRequest(_:) reads one merge request by iid: branches, draft, state, forks; a missing one is .notFound")
+    func readOne() async throws {
+        let rig = try GitLabRig()
+        defer { rig.server.stop() }
+        let draft = PullRequestDraft(title: "Fix the parser", body: "Fixes #1", head: "codex-bot/issue-1", base: "main", isDraft: true)
+        let created = try await rig.forge.createPullRequest(draft)
+        let read = try await rig.forge.pullRequest(created.number)
+        #expect(read == created)
+        #expect(read.head == "codex-bot/issue-1" && read.base == "main" && read.isDraft && read.title == "Fix the parser")
+        #expect(read.state == "open" && !read.isFromFork)
+        #expect(read.webURL == rig.server.baseURL + "/group/sub/project/-/merge_requests/\(created.number)")
+        #expect(rig.requests("GET", rig.project + "/merge_requests/\(created.number)").count == 1)
+
+        let fork = rig.server.addMergeRequest(sourceBranch: "codex-bot/issue-1", title: "From a fork", fromFork: true)
+        let forkRead = try await rig.forge.pullRequest(fork)
+        #expect(forkRead.isFromFork && forkRead.head == "codex-bot/issue-1" && !forkRead.isDraft)
+        let merged = rig.server.addMergeRequest(sourceBranch: "done", title: "Done", state: "merged")
+        #expect(try await rig.forge.pullRequest(merged).state == "merged")
+
+        let missing = try await #require(throws: ForgeError.self) { try await rig.forge.pullRequest(99) }
+        #expect(missing.code == .notFound && missing.status == 404)
+        rig.expectClean(missing, names: "read merge request !99")
+        #expect(rig.server.unexpectedRequests.isEmpty)
+    }
+
+    @Test("gitCredential(): oauth2 for GITLAB_TOKEN, gitlab-ci-token for CI_JOB_TOKEN, the token as password; nil without one")
+    func gitCredential() async throws {
+        let rig = try GitLabRig()
+        defer { rig.server.stop() }
+        let personal = try #require(try await rig.forge.gitCredential())
+        #expect(personal == GitCredential(username: "oauth2", password: rig.server.token))
+        expectHidden(personal, secret: rig.server.token)
+
+        let jobRig = try GitLabRig(jobToken: true)
+        defer { jobRig.server.stop() }
+        let job = try #require(try await jobRig.forge.gitCredential())
+        #expect(job == GitCredential(username: "gitlab-ci-token", password: jobRig.server.jobToken))
+        expectHidden(job, secret: jobRig.server.jobToken)
+        #expect(rig.server.requests.isEmpty && jobRig.server.requests.isEmpty)
+
+        let settings = try ForgeSettings.resolve(forge: .gitlab, repository: nil, environment: [
+            "CI_SERVER_URL": rig.server.baseURL, "CI_API_V4_URL": rig.server.apiURL, "CI_PROJECT_PATH": "group/sub/project",
+        ])
+        #expect(try await GitLabForge(settings: settings, client: RecordedSleeps.client().0).gitCredential() == nil)
+    }
+
     @Test("An unknown assignee fails before anything is written")
     func unknownAssignee() async throws {
         let rig = try GitLabRig()

@@ -227,6 +227,49 @@ struct GiteaForgeTests {
         #expect(rig.server.unexpectedRequests.isEmpty)
     }
 
+    @Test("pullRequest(_:) reads one pull request by index: branches, draft, state, forks (deleted ones too); a missing one is .notFound")
+    func readOne() async throws {
+        let rig = try GiteaRig()
+        defer { rig.server.stop() }
+        let draft = PullRequestDraft(title: "Fix the crash", body: "Fixes #1", head: "codex-bot/issue-1", base: "main", isDraft: true)
+        let created = try await rig.forge.createPullRequest(draft)
+        let read = try await rig.forge.pullRequest(created.number)
+        #expect(read == created)
+        #expect(read.head == "codex-bot/issue-1" && read.base == "main" && read.isDraft && read.title == "Fix the crash")
+        #expect(read.state == "open" && !read.isFromFork)
+        #expect(read.webURL == rig.server.baseURL + "/acme/widgets/pulls/\(created.number)")
+        #expect(rig.requests("GET", "\(rig.repo)/pulls/\(created.number)").count == 1)
+
+        let fork = rig.server.addPullRequest(head: "codex-bot/issue-1", title: "From a fork", fromFork: true)
+        let forkRead = try await rig.forge.pullRequest(fork)
+        #expect(forkRead.isFromFork && forkRead.head == "codex-bot/issue-1" && !forkRead.isDraft)
+        let orphan = rig.server.addPullRequest(head: "topic", title: "Fork deleted", fromFork: true, forkDeleted: true)
+        #expect(try await rig.forge.pullRequest(orphan).isFromFork)
+
+        // Issues share the numbering, but are not pull requests.
+        let issue = rig.server.addIssue(title: "t", body: "b")
+        for number in [999, issue] {
+            let missing = try await #require(throws: ForgeError.self) { try await rig.forge.pullRequest(number) }
+            #expect(missing.code == .notFound && missing.status == 404)
+            rig.expectClean(missing, names: "read pull request #\(number)")
+        }
+        #expect(rig.server.unexpectedRequests.isEmpty)
+    }
+
+    @Test("gitCredential(): x-access-token with the token as password (Gitea reads a token password whatever the name); nil without one")
+    func gitCredential() async throws {
+        let rig = try GiteaRig()
+        defer { rig.server.stop() }
+        let credential = try #require(try await rig.forge.gitCredential())
+        #expect(credential == GitCredential(username: "x-access-token", password: rig.server.token))
+        expectHidden(credential, secret: rig.server.token)
+        #expect(rig.server.requests.isEmpty)
+
+        let anonymous = try GiteaRig(noToken: true)
+        defer { anonymous.server.stop() }
+        #expect(try await anonymous.forge.gitCredential() == nil)
+    }
+
     @Test("A label the repository and its organization lack fails before anything is written")
     func unknownLabel() async throws {
         let rig = try GiteaRig()

@@ -107,6 +107,28 @@ struct LocalForgeTests {
         }
     }
 
+    @Test func pullRequestReadsOneRecordByNumberAndNamesTheMissingFile() async throws {
+        try await withTemporaryDirectory("local-read-one") { dir in
+            let forge = Self.forge(dir)
+            let draft = PullRequestDraft(title: "Fix", body: "Fixes #1", head: "codex-bot/issue-1", base: "main", isDraft: true)
+            let created = try await forge.createPullRequest(draft)
+            let read = try await forge.pullRequest(created.number)
+            #expect(read == created)
+            #expect(read.head == "codex-bot/issue-1" && read.base == "main" && read.isDraft && read.state == "open")
+            #expect(!read.isFromFork && read.webURL == forge.pullRequestFile(created.number).absoluteString)
+            _ = try await forge.closePullRequest(created.number)
+            #expect(try await forge.pullRequest(created.number).state == "closed")
+
+            for number in [created.number + 1, 0] {
+                let missing = await Self.forgeError { _ = try await forge.pullRequest(number) }
+                #expect(missing?.code == .notFound)
+                #expect(missing?.description.hasPrefix("local forge: read pull request #\(number) failed") == true)
+                #expect(missing?.message.contains(forge.pullRequestFile(number).path) == true)
+            }
+            #expect(try await forge.gitCredential() == nil)  // nothing is pushed anywhere
+        }
+    }
+
     @Test func numbersFollowTheIssuesAndBadDraftsAreRefused() async throws {
         try await withTemporaryDirectory("local-numbers") { dir in
             let forge = Self.forge(dir)

@@ -10,12 +10,17 @@ public struct AgentBudget: Sendable, Equatable {
     /// The same tool call (same tool, same arguments), or the same verification failure, this
     /// many times means the agent is going round in circles.
     public var repeatLimit: Int
+    /// Iterations: times the agent ends its turn and the bot verifies the work. The run stops
+    /// when this many verifications have failed.
+    public var maxIterations: Int
 
-    public init(maxTurns: Int = 40, maxTokens: Int = 2_000_000, maxDuration: Duration = .seconds(30 * 60), repeatLimit: Int = 3) {
+    public init(maxTurns: Int = 40, maxTokens: Int = 2_000_000, maxDuration: Duration = .seconds(30 * 60), repeatLimit: Int = 3,
+                maxIterations: Int = .max) {
         self.maxTurns = maxTurns
         self.maxTokens = maxTokens
         self.maxDuration = maxDuration
         self.repeatLimit = max(2, repeatLimit)
+        self.maxIterations = max(1, maxIterations)
     }
 }
 
@@ -40,6 +45,8 @@ public struct AgentOutcome: Sendable {
 
     public var status: Status
     public var turns: Int
+    /// Iterations: how often the bot verified the agent's work.
+    public var iterations: Int
     public var usage: Usage
     public var modelTime: Duration
     public var toolTime: Duration
@@ -116,6 +123,7 @@ public struct AgentLoop: Sendable {
             let verifyStart = ContinuousClock.now
             let verification = try await verify()
             state.verifyTime += verifyStart.duration(to: .now)
+            state.iterations += 1
             switch verification {
             case .green:
                 transcript?.record("verify", ["result": "green"])
@@ -123,6 +131,9 @@ public struct AgentLoop: Sendable {
             case .failing(let feedback, let signature):
                 transcript?.record("verify", ["result": "failing", "signature": .string(signature), "feedback": .string(feedback)])
                 state.failureSignatures.append(signature)
+                if state.iterations >= budget.maxIterations {
+                    return finish(state, .budgetExhausted("\(budget.maxIterations) iteration\(budget.maxIterations == 1 ? "" : "s")"))
+                }
                 if state.failureSignatures.suffix(budget.repeatLimit).count == budget.repeatLimit,
                    Set(state.failureSignatures.suffix(budget.repeatLimit)).count == 1 {
                     return finish(state, .repeating("the same failures after \(budget.repeatLimit) attempts"))
@@ -204,9 +215,10 @@ public struct AgentLoop: Sendable {
 
     private func finish(_ state: RunState, _ status: AgentOutcome.Status) -> AgentOutcome {
         transcript?.record("outcome", ["status": .string("\(status)"), "turns": .number(Double(state.turns)),
+                                       "iterations": .number(Double(state.iterations)),
                                        "input_tokens": .number(Double(state.usage.inputTokens)),
                                        "output_tokens": .number(Double(state.usage.outputTokens))])
-        return AgentOutcome(status: status, turns: state.turns, usage: state.usage, modelTime: state.modelTime,
+        return AgentOutcome(status: status, turns: state.turns, iterations: state.iterations, usage: state.usage, modelTime: state.modelTime,
                             toolTime: state.toolTime, verifyTime: state.verifyTime, conversation: state.items)
     }
 
@@ -225,6 +237,7 @@ public struct AgentLoop: Sendable {
 private struct RunState {
     var items: [ConversationItem]
     var turns = 0
+    var iterations = 0
     var usage = Usage()
     var modelTime: Duration = .zero
     var toolTime: Duration = .zero

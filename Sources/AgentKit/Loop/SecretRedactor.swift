@@ -23,6 +23,14 @@ public struct SecretRedactor: Sendable {
         Sandbox.isCredentialName(name)
     }
 
+    /// This redactor hiding `secrets` too (a token fetched at run time, such as an App's).
+    public func adding(_ secrets: [String]) -> SecretRedactor {
+        SecretRedactor(secrets: values + secrets)
+    }
+
+    /// The values hidden by name (not the token shapes): what the publish guards look for in a diff.
+    public var secretValues: [String] { values }
+
     public func redact(_ text: String) -> String {
         var result = text
         for value in values where result.contains(value) {

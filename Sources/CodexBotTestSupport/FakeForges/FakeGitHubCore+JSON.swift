@@ -84,12 +84,13 @@ extension FakeGitHubCore {
 
     func pullJSON(_ issue: IssueRecord) -> [String: Any] {
         let pull = issue.pull ?? PullRecord(head: "", headOwner: owner, base: defaultBranch, draft: false)
-        func ref(_ branch: String, owner refOwner: String) -> [String: Any] {
+        func ref(_ branch: String, owner refOwner: String, deleted: Bool = false) -> [String: Any] {
             let sameRepository = refOwner.caseInsensitiveCompare(owner) == .orderedSame
+            let repository: Any = deleted ? NSNull()
+                : sameRepository ? repositoryJSON()
+                : ["full_name": "\(refOwner)/\(name)", "name": name, "owner": userJSON(refOwner)] as [String: Any]
             return ["label": "\(refOwner):\(branch)", "ref": branch, "sha": "6dcb09b5b57875f334f61aebed695e2e4193db5e",
-                    "user": userJSON(refOwner),
-                    "repo": sameRepository ? repositoryJSON() as Any
-                                           : ["full_name": "\(refOwner)/\(name)", "name": name, "owner": userJSON(refOwner)]]
+                    "user": userJSON(refOwner), "repo": repository]
         }
         return [
             "id": 200_000 + issue.number, "node_id": "PR_\(issue.number)", "number": issue.number,
@@ -97,7 +98,7 @@ extension FakeGitHubCore {
             "draft": pull.draft, "locked": false, "merged": pull.mergedAt != nil,
             "merged_at": Self.orNull(pull.mergedAt.map(Self.timestamp)),
             "user": userJSON(issue.author), "labels": issue.labels.map(labelJSON), "assignees": issue.assignees.map(userJSON),
-            "head": ref(pull.head, owner: pull.headOwner), "base": ref(pull.base, owner: owner),
+            "head": ref(pull.head, owner: pull.headOwner, deleted: pull.headRepositoryDeleted), "base": ref(pull.base, owner: owner),
             "html_url": "\(webBase)/pull/\(issue.number)", "url": "\(apiBase)/repos/\(fullName)/pulls/\(issue.number)",
             "diff_url": "\(webBase)/pull/\(issue.number).diff",
             "issue_url": "\(apiBase)/repos/\(fullName)/issues/\(issue.number)",

@@ -40,6 +40,8 @@ final class FakeGitHubCore: @unchecked Sendable {  // every field is guarded by 
         var base: String
         var draft: Bool
         var mergedAt: Date?
+        /// A fork's pull request whose fork was deleted: GitHub then sends `head.repo: null`.
+        var headRepositoryDeleted = false
     }
 
     struct IssueRecord {

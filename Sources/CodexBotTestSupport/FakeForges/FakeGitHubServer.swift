@@ -132,13 +132,17 @@ public final class FakeGitHubServer: @unchecked Sendable {  // all mutable state
         }
     }
 
-    /// Opens a pull request as someone else would (no request, no validation) and returns its number.
+    /// Opens a pull request as someone else would (no request, no validation) and returns its
+    /// number. With `forkOwner` its head is a branch of that owner's fork; with
+    /// `forkDeleted` too, the fork is gone and the head's `repo` is null, as GitHub shows it.
     @discardableResult
     public func addPullRequest(title: String, body: String = "", head: String, base: String = "main",
-                               author: String = "octocat", isDraft: Bool = false) -> Int {
+                               author: String = "octocat", isDraft: Bool = false,
+                               forkOwner: String? = nil, forkDeleted: Bool = false) -> Int {
         core.lock.withLock {
-            core.newIssue(title: title, body: body, author: author, labels: [],
-                          pull: FakeGitHubCore.PullRecord(head: head, headOwner: core.owner, base: base, draft: isDraft))
+            var pull = FakeGitHubCore.PullRecord(head: head, headOwner: forkOwner ?? core.owner, base: base, draft: isDraft)
+            pull.headRepositoryDeleted = forkOwner != nil && forkDeleted
+            return core.newIssue(title: title, body: body, author: author, labels: [], pull: pull)
         }
     }
 

@@ -33,6 +33,8 @@ public final class FakeGiteaServer: @unchecked Sendable {  // all state is guard
         /// "open" or "closed".
         public var state: String
         public var fromFork: Bool
+        /// A fork's pull request whose fork was deleted: `head.repo` is null, `head.repo_id` -1.
+        public var forkDeleted = false
         public var edits: Int
 
         /// Gitea's reading of the title with the default WORK_IN_PROGRESS_PREFIXES.
@@ -186,13 +188,17 @@ public final class FakeGiteaServer: @unchecked Sendable {  // all state is guard
         }
     }
 
-    /// Adds an open pull request (from a fork when `fromFork`) and returns its number.
+    /// Adds an open pull request (from a fork when `fromFork`, one since deleted when
+    /// `forkDeleted` too) and returns its number.
     @discardableResult
-    public func addPullRequest(head: String, base: String = "main", title: String, fromFork: Bool = false, state: String = "open") -> Int {
+    public func addPullRequest(head: String, base: String = "main", title: String, fromFork: Bool = false,
+                               forkDeleted: Bool = false, state: String = "open") -> Int {
         lock.withLock {
             lastIndex += 1
-            pulls[lastIndex] = PullRequest(number: lastIndex, title: title, body: "", head: head, base: base, labelIDs: [],
-                                           assignees: [], state: state, fromFork: fromFork, edits: 0)
+            var pull = PullRequest(number: lastIndex, title: title, body: "", head: head, base: base, labelIDs: [],
+                                   assignees: [], state: state, fromFork: fromFork, edits: 0)
+            pull.forkDeleted = fromFork && forkDeleted
+            pulls[lastIndex] = pull
             return lastIndex
         }
     }
@@ -454,9 +460,11 @@ public final class FakeGiteaServer: @unchecked Sendable {  // all state is guard
         let repository: [String: Any] = ["id": repositoryID, "name": name, "full_name": "\(owner)/\(name)",
                                          "owner": userJSON(owner, request), "html_url": web, "clone_url": "\(web).git",
                                          "default_branch": branch]
-        let headRepository: [String: Any] = pull.fromFork
-            ? ["id": repositoryID + 1, "name": name, "full_name": "someone/\(name)", "owner": userJSON("someone", request)]
+        let headRepository: Any = pull.forkDeleted ? NSNull()
+            : pull.fromFork ? ["id": repositoryID + 1, "name": name, "full_name": "someone/\(name)",
+                               "owner": userJSON("someone", request)] as [String: Any]
             : repository
+        let headRepositoryID = pull.forkDeleted ? -1 : pull.fromFork ? repositoryID + 1 : repositoryID
         return [
             "id": 4000 + pull.number, "number": pull.number, "url": "\(web)/pulls/\(pull.number)",
             "user": userJSON(viewer, request), "title": pull.title, "body": pull.body,
@@ -470,7 +478,7 @@ public final class FakeGiteaServer: @unchecked Sendable {  // all state is guard
             "base": ["label": pull.base, "ref": pull.base, "sha": "0123456789abcdef0123456789abcdef01234567",
                      "repo_id": repositoryID, "repo": repository] as [String: Any],
             "head": ["label": pull.head, "ref": pull.head, "sha": "89abcdef0123456789abcdef0123456789abcdef",
-                     "repo_id": pull.fromFork ? repositoryID + 1 : repositoryID, "repo": headRepository] as [String: Any],
+                     "repo_id": headRepositoryID, "repo": headRepository] as [String: Any],
             "merge_base": "0123456789abcdef0123456789abcdef01234567", "due_date": NSNull(),
             "created_at": Self.timestamp, "updated_at": Self.timestamp, "closed_at": NSNull(),
         ]

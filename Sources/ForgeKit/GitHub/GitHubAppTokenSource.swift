@@ -61,7 +61,18 @@ public actor GitHubAppTokenSource: TokenSource, CustomStringConvertible {
     }
 
     public func authorization() async throws -> (name: String, value: String)? {
-        ("Authorization", "Bearer \(try await token().value)")
+        ("Authorization", "Bearer \(try await installationToken())")
+    }
+
+    /// The installation token API calls carry now: the cached one, or a new one when less than
+    /// `refreshMargin` of its life is left (or GitHub refused it). For git, which pushes with it
+    /// as the password of `x-access-token`; never print it.
+    public func installationToken() async throws -> String {
+        try await token().value
+    }
+
+    public func gitPassword() async throws -> String? {
+        try await installationToken()
     }
 
     /// Drops a token GitHub refused and says whether a new one is worth a try: yes, unless the

@@ -18,6 +18,13 @@ extension GitHubForge {
         return ours.map(Self.pullRequest)
     }
 
+    /// GET /repos/{owner}/{repo}/pulls/{pull_number} — open, closed or merged; 404 is `.notFound`.
+    public func pullRequest(_ number: Int) async throws -> PullRequest {
+        let answer = try await http.json(GitHubWire.PullRequest.self, .get, repoURL("/pulls/\(number)"),
+                                         operation: "read pull request #\(number)")
+        return Self.pullRequest(answer)
+    }
+
     /// POST /repos/{owner}/{repo}/pulls, then POST /repos/{owner}/{repo}/issues/{number}/labels
     /// and POST /repos/{owner}/{repo}/issues/{number}/assignees when the draft has any.
     ///
@@ -82,6 +89,16 @@ extension GitHubForge {
     static func pullRequest(_ wire: GitHubWire.PullRequest) -> PullRequest {
         let state = wire.state == "closed" && wire.mergedAt != nil ? "merged" : wire.state
         return PullRequest(number: wire.number, title: wire.title, body: wire.body ?? "", head: wire.head.ref,
-                           base: wire.base.ref, isDraft: wire.draft ?? false, state: state, webURL: wire.htmlURL)
+                           base: wire.base.ref, isDraft: wire.draft ?? false, state: state, webURL: wire.htmlURL,
+                           isFromFork: isFromFork(wire))
+    }
+
+    /// Whether the head repository differs from the base repository. A null head repository
+    /// (the fork was deleted) counts as a fork: its branch is nobody's to push to here.
+    static func isFromFork(_ wire: GitHubWire.PullRequest) -> Bool {
+        guard let head = wire.head.repo?.fullName else { return true }
+        // GitHub always sends the base repository; a trimmed answer without it cannot say more.
+        guard let base = wire.base.repo?.fullName else { return false }
+        return head.caseInsensitiveCompare(base) != .orderedSame
     }
 }

@@ -61,4 +61,15 @@ extension GitHubForge {
         if let role = answer.roleName, let known = Permission(name: role) { return known }
         return Permission(name: answer.permission) ?? .none
     }
+
+    // MARK: Git
+
+    /// `x-access-token` and the token: the form GitHub documents for an App installation token
+    /// over HTTPS, which actions/checkout also uses for GITHUB_TOKEN and GitHub accepts with a
+    /// personal token. An App's installation token is the current one, renewed when little of
+    /// its hour is left, as for API calls. Nil without a token.
+    public func gitCredential() async throws -> GitCredential? {
+        guard let password = try await http.tokens.gitPassword() else { return nil }
+        return GitCredential(username: "x-access-token", password: password)
+    }
 }

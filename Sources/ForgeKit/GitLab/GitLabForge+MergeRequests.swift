@@ -21,6 +21,13 @@ extension GitLabForge {
         return nil
     }
 
+    /// GET /projects/:id/merge_requests/:merge_request_iid — open, closed or merged; 404 is `.notFound`.
+    public func pullRequest(_ number: Int) async throws -> PullRequest {
+        let request = try await http.json(GitLabWire.MergeRequest.self, .get, projectURL("/merge_requests/\(number)"),
+                                          operation: "read merge request !\(number)")
+        return GitLabForge.pullRequest(request)
+    }
+
     /// POST /projects/:id/merge_requests {source_branch, target_branch, title, description, labels,
     /// assignee_ids} — assignees are looked up first (GET /users?username=), so an unknown one
     /// fails before anything is written. A second open merge request for the branch is refused
@@ -77,7 +84,14 @@ extension GitLabForge {
         let state = request.state == "merged" ? "merged" : openOrClosed(request.state)
         return PullRequest(number: request.iid, title: title, body: request.description ?? "", head: request.sourceBranch,
                            base: request.targetBranch, isDraft: request.draft ?? request.workInProgress ?? prefixed,
-                           state: state, webURL: request.webURL)
+                           state: state, webURL: request.webURL, isFromFork: isFromFork(request))
+    }
+
+    /// Whether the source branch lives in another project than the one it merges into (a fork).
+    /// GitLab sends both IDs; an answer without them is read as not from a fork.
+    static func isFromFork(_ request: GitLabWire.MergeRequest) -> Bool {
+        guard let source = request.sourceProjectID, let target = request.targetProjectID else { return false }
+        return source != target
     }
 
     /// The title to send: "Draft: TITLE" for a draft, and never a draft prefix otherwise (one

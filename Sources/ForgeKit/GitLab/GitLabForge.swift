@@ -76,6 +76,18 @@ public struct GitLabForge: Forge {
         }
     }
 
+    /// The token as the password, under the username GitLab wants for its kind: `gitlab-ci-token`
+    /// for CI_JOB_TOKEN (the only name GitLab accepts with a job token), `oauth2` for GITLAB_TOKEN
+    /// (GitLab takes any non-empty name with a personal, project or group access token, and
+    /// requires `oauth2` with an OAuth token). A job token pushes only where the project allows
+    /// it (GitLab 17.2+, "Allow Git push requests to the repository"). Nil without a token.
+    public func gitCredential() async throws -> GitCredential? {
+        guard let password = try await http.tokens.gitPassword() else { return nil }
+        let header = try await http.tokens.authorization()?.name
+        let isJobToken = header?.caseInsensitiveCompare("JOB-TOKEN") == .orderedSame
+        return GitCredential(username: isJobToken ? "gitlab-ci-token" : "oauth2", password: password)
+    }
+
     /// GET /users?username=NAME — a user's numeric ID, which member and assignee calls need;
     /// nil when GitLab knows no such user. GitLab compares usernames without case.
     func userID(_ username: String, operation: String) async throws -> Int64? {

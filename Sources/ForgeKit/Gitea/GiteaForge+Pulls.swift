@@ -25,6 +25,13 @@ extension GiteaForge {
         return nil
     }
 
+    /// GET /repos/{owner}/{repo}/pulls/{index} — open, closed or merged; 404 is `.notFound`.
+    public func pullRequest(_ number: Int) async throws -> PullRequest {
+        let pull = try await http.json(GiteaWire.PullRequest.self, .get, repoURL("/pulls/\(number)"),
+                                       operation: "read pull request #\(number)")
+        return GiteaForge.pullRequest(pull)
+    }
+
     /// POST /repos/{owner}/{repo}/pulls {head, base, title, body, labels (IDs), assignees}.
     /// A second open pull request for the same head and base is refused (409, older servers 422:
     /// "pull request already exists for these targets"), thrown as `.alreadyExists`.
@@ -105,7 +112,18 @@ extension GiteaForge {
         let (title, prefixed) = strippingDraftPrefix(pull.title)
         return PullRequest(number: pull.number, title: title, body: pull.body ?? "", head: pull.head.ref, base: pull.base.ref,
                            isDraft: pull.draft ?? prefixed, state: pull.merged == true ? "merged" : pull.state,
-                           webURL: pull.htmlURL)
+                           webURL: pull.htmlURL, isFromFork: isFromFork(pull))
+    }
+
+    /// Whether the head repository differs from the base repository: by full name, else by ID.
+    /// A null head repository (the fork was deleted; Gitea then sends `repo_id` -1) counts as a fork.
+    static func isFromFork(_ pull: GiteaWire.PullRequest) -> Bool {
+        guard let head = pull.head.repo else { return true }
+        if let headName = head.fullName, let baseName = pull.base.repo?.fullName {
+            return headName.caseInsensitiveCompare(baseName) != .orderedSame
+        }
+        if let headID = pull.head.repoID, let baseID = pull.base.repoID { return headID != baseID }
+        return false
     }
 
     /// The title to send: "WIP: TITLE" for a draft, and never a WIP prefix otherwise.

@@ -73,6 +73,19 @@ public struct GiteaForge: Forge {
         }
     }
 
+    /// `x-access-token` and the token as the password. From Gitea's basic auth
+    /// (services/auth/basic.go in go-gitea/gitea, which also guards the git smart-HTTP paths): a
+    /// non-empty password other than "x-oauth-basic" is looked up as an OAuth2 token, a personal
+    /// access token and an Actions task token before it is tried as the user's password, and a
+    /// token that matches signs in as its owner whatever the username. So any username works;
+    /// `x-access-token` is the one actions/checkout sends on Gitea and Forgejo Actions. (With an
+    /// empty password Gitea would read the username as the token, putting the secret where
+    /// tools print it.) Nil without a token.
+    public func gitCredential() async throws -> GitCredential? {
+        guard let password = try await http.tokens.gitPassword() else { return nil }
+        return GitCredential(username: "x-access-token", password: password)
+    }
+
     // MARK: Old servers
 
     /// Turns a 404 from an endpoint that `minimum` brought into a clear "upgrade" error when

@@ -130,6 +130,11 @@ public struct LocalForge: Forge {
         }
     }
 
+    /// Reads `pulls/<number>.md`; `.notFound` when there is no such record. Never from a fork.
+    public func pullRequest(_ number: Int) async throws -> PullRequest {
+        try pullRequestRecord(number).pullRequest
+    }
+
     public func findOpenPullRequest(head branch: String) async throws -> PullRequest? {
         try openRecord(head: branch)?.pullRequest
     }
@@ -211,6 +216,9 @@ public struct LocalForge: Forge {
     public func jobLog(_ job: CIJob, maxBytes: Int) async throws -> String {
         throw unsupported("read the log of CI job \(job.id)")
     }
+
+    /// Nil: the branch stays in the local repository, and nothing is pushed anywhere.
+    public func gitCredential() async throws -> GitCredential? { nil }
 
     // MARK: Records
 
