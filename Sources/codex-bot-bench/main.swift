@@ -5,6 +5,7 @@
 //   swift run -c release codex-bot-bench http [--calls N]            (see HTTPBench.swift)
 //   swift run -c release codex-bot-bench patch [--lines N] [--runs N] (see PatchBench.swift)
 //   swift run -c release codex-bot-bench agent [--turns N]           (see AgentBench.swift)
+//   swift run -c release codex-bot-bench reruns [--tests N] [--seconds S] (see RerunBench.swift)
 //
 // Builds a repository of N files (default 15,000), then times, alternating which goes
 // first so that both see the same machine state:
@@ -249,6 +250,7 @@ do {
     case "http": try HTTPBench.run(CommandLine.arguments.dropFirst(2))
     case "patch": try PatchBench.run(CommandLine.arguments.dropFirst(2))
     case "agent": try AgentBench.run(CommandLine.arguments.dropFirst(2))
+    case "reruns": try RerunBench.run(CommandLine.arguments.dropFirst(2))
     case "model-server": try AgentBench.serveModel(CommandLine.arguments.dropFirst(2))
     case "count-report": try ReportBench.count(CommandLine.arguments.count > 2 ? CommandLine.arguments[2] : "")
     default: try runBenchmarks(try Options(CommandLine.arguments))
