@@ -73,16 +73,24 @@ extension Forge {
 
     /// Opens the pull request for `draft.head`, or updates the one already open: one pull request
     /// per branch, never two. A create refused as a duplicate (a race with another run) is
-    /// resolved by finding and updating the one that won.
+    /// resolved by finding and updating the one that won. A create that fails with a server
+    /// error (a 502 from a proxy, say) may still have made the pull request, and is not retried
+    /// blindly: the bot looks for it first, and creates once more only when it is not there.
     public func openOrUpdatePullRequest(_ draft: PullRequestDraft) async throws -> (pullRequest: PullRequest, created: Bool) {
         if let existing = try await findOpenPullRequest(head: draft.head) {
             return (try await updatePullRequest(existing.number, to: draft), false)
         }
-        do {
-            return (try await createPullRequest(draft), true)
-        } catch let error as ForgeError where error.code == .alreadyExists {
-            guard let existing = try await findOpenPullRequest(head: draft.head) else { throw error }
-            return (try await updatePullRequest(existing.number, to: draft), false)
+        var attempts = 0
+        while true {
+            attempts += 1
+            do {
+                return (try await createPullRequest(draft), true)
+            } catch let error as ForgeError where error.code == .alreadyExists || (error.code == .unavailable && attempts < 2) {
+                if let existing = try await findOpenPullRequest(head: draft.head) {
+                    return (try await updatePullRequest(existing.number, to: draft), false)
+                }
+                if error.code == .alreadyExists { throw error }
+            }
         }
     }
 }
