@@ -233,3 +233,52 @@ struct PipelineEndToEndTests {
         #expect(rig.pushes == 0 && rig.github.writes.isEmpty)
     }
 }
+
+@Suite("Pipeline end to end: GitLab and Swift", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")))
+struct PipelineOtherForgesTests {
+    @Test("GitLab: fix-tests pushes with the oauth2 token and opens one merge request")
+    func gitLabMergeRequest() async throws {
+        let token = "glpat-CanaryGitLabToken-0123456789"
+        let gitlab = try FakeGitLabServer(token: token)
+        defer { gitlab.stop() }
+        let rig = try PipelineRig(name: "e2e-gitlab", gitUser: "oauth2", gitPassword: token)
+        defer { rig.stop() }
+        let script = [ScriptedTurn(toolCalls: [PipelineRig.patchCall(rig.sample.fixPatch)]), ScriptedTurn(text: "Fixed clamp.")]
+        let model = try ScriptedModelServer(format: .chat, script: script, apiKey: PipelineRig.modelKey)
+        defer { model.stop() }
+        var settings = try rig.settings(model: model)
+        settings.environment = ["PATH": StartEnvironment.path, "HOME": StartEnvironment.home, "GITLAB_TOKEN": token,
+                                "CI_API_V4_URL": gitlab.apiURL, "CI_PROJECT_PATH": gitlab.projectPath,
+                                "OPENAI_API_KEY": PipelineRig.modelKey, "OPENAI_BASE_URL": model.baseURL]
+        let forgeSettings = try ForgeSettings.resolve(forge: nil, repository: nil, environment: settings.environment)
+        #expect(forgeSettings.kind == .gitlab)
+        settings.forge = GitLabForge(settings: forgeSettings, client: settings.client)
+        let result = await Pipeline(settings: settings).run(PipelineJob(kind: .fixTests))
+
+        #expect(result.status == .green, "\(result.message)")
+        let requests = gitlab.mergeRequests
+        #expect(requests.count == 1 && requests.first?.sourceBranch == result.branch && requests.first?.targetBranch == "main")
+        #expect(result.pullRequest?.number == requests.first?.iid)
+        #expect(rig.git.requests.contains { $0.authorization != nil } && rig.pushes == 1)
+        #expect(gitlab.unexpectedRequests.isEmpty)
+        let said = rig.everythingSaid(model: model, result: result) + gitlab.requests.map(\.bodyText).joined()
+        #expect(!said.contains(token) && !said.contains(PipelineRig.modelKey))
+    }
+
+    @Test("a Swift package: swift test fails, the fix is verified by re-running the one test, then the suite",
+          .enabled(if: ProcessInfo.processInfo.environment["CODEX_BOT_SKIP_SWIFT_E2E"] == nil))
+    func swiftPackage() async throws {
+        let rig = try PipelineRig(.swiftPackage(), name: "e2e-swift")
+        defer { rig.stop() }
+        let script = [ScriptedTurn(toolCalls: [PipelineRig.patchCall(rig.sample.fixPatch)]), ScriptedTurn(text: "0 °C is freezing too.")]
+        let model = try ScriptedModelServer(format: .responses, script: script, apiKey: PipelineRig.modelKey)
+        defer { model.stop() }
+        let result = await Pipeline(settings: try rig.settings(model: model)).run(PipelineJob(kind: .fixTests))
+        #expect(result.status == .green, "\(result.message)")
+        #expect(result.testsBefore?.failed == 1 && result.testsAfter?.failed == 0)
+        #expect(rig.github.pullRequests.count == 1)
+        // The bot's check re-ran the one failing test through swift test's own filter, then the suite.
+        let verified = try #require(rig.logs.lines.first { $0.contains("verified: the tests pass") })
+        #expect(verified.contains("swift test --filter") && verified.contains("testFreezingPoint") && verified.contains("then `swift test`"))
+    }
+}

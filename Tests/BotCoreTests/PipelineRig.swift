@@ -24,7 +24,8 @@ final class PipelineRig: @unchecked Sendable {  // set up once, then only read
     /// A secret under a name nobody listed: the allow-list keeps it out all the same.
     static let canary = "canary-password-7f3a9c1e5b"
 
-    init(_ sample: SampleProject = .python(), name: String) throws {
+    init(_ sample: SampleProject = .python(), name: String, gitUser: String = "x-access-token",
+         gitPassword: String = PipelineRig.token) throws {
         directory = try TemporaryDirectory(named: name)
         self.sample = sample
         let seed = directory.appending("seed")
@@ -33,7 +34,7 @@ final class PipelineRig: @unchecked Sendable {  // set up once, then only read
         bare = directory.appending("server/widgets.git")
         try GitCLI.check(["clone", "-q", "--bare", seed, bare], in: directory.path)
         git = try GitHTTPServer(projectRoot: directory.appending("server"),
-                                credentials: .init(username: "x-access-token", password: Self.token))
+                                credentials: .init(username: gitUser, password: gitPassword))
         github = try FakeGitHubServer()
         github.addUserToken(Self.token, login: "codex-bot-user")
         github.setCloneURL(git.url(forRepository: "widgets.git"))

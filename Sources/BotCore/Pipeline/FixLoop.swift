@@ -44,9 +44,10 @@ struct FixLoop {
             let check = fixing ? try await commands.verifyFix(targets: targets)
                                : try await commands.verifyChange(baselineFailures: baselineFailures)
             if let full = check.fullRun { lastFullRun.set(full.run) }
+            let ran = check.commands.isEmpty ? "" : " (ran `\(check.commands.joined(separator: "`, then `"))`)"
             switch check.verification {
-            case .green: log("codex-bot: verified: the tests pass")
-            case .failing: log("codex-bot: verified: not yet green; the results go back to the agent")
+            case .green: log("codex-bot: verified: the tests pass\(ran)")
+            case .failing: log("codex-bot: verified: not yet green\(ran); the results go back to the agent")
             }
             return check.verification
         }

@@ -21,6 +21,8 @@ struct ProjectCommands: Sendable {
     struct Check: Sendable {
         var verification: Verification
         var fullRun: TestRunOutcome?
+        /// The test command lines the check ran, in order.
+        var commands: [String] = []
     }
 
     init(sandbox: Sandbox, worktree: URL, config: BotConfig, testCommand: String?, clock: CommandClock,
@@ -124,14 +126,14 @@ struct ProjectCommands: Sendable {
         let targeted = try await runTests(only: targets)
         guard targeted.passed else {
             return Check(verification: .failing(feedback: feedback(targeted, intro: "The failing tests still fail after your change."),
-                                                signature: "targeted\n" + targeted.signature))
+                                                signature: "targeted\n" + targeted.signature), commands: targeted.commands)
         }
         let full = try await runTests()
         guard full.passed else {
             return Check(verification: .failing(feedback: feedback(full, intro: "The tests you were fixing pass now, but the full suite does not."),
-                                                signature: "full\n" + full.signature), fullRun: full)
+                                                signature: "full\n" + full.signature), fullRun: full, commands: targeted.commands + full.commands)
         }
-        return Check(verification: .green, fullRun: full)
+        return Check(verification: .green, fullRun: full, commands: targeted.commands + full.commands)
     }
 
     /// After the agent's turn on an issue: the build, and no test failing that passed before the
