@@ -47,6 +47,27 @@ struct DemoPipelineTests {
         }
     }
 
+    @Test("a worktree left by a killed run is removed at the next start; the user's own worktrees stay")
+    func staleWorktreeIsCleaned() async throws {
+        try await withTemporaryDirectory("demo-stale") { directory in
+            let place = directory.appending("sample")
+            try Demo.makeRepository(at: place)
+            let stale = directory.appending("stale")
+            try GitCLI.check(["worktree", "add", "-q", "-b", "codex-bot/run-killed", stale], in: place)
+            try GitCLI.check(["worktree", "lock", "--reason", "codex-bot pid 2147483646", stale], in: place)
+            let mine = directory.appending("mine")
+            try GitCLI.check(["worktree", "add", "-q", "-b", "feature", mine], in: place)
+            let logs = LogLines()
+            let result = try await Demo.run(directory: place, environment: ["PATH": StartEnvironment.path, "HOME": StartEnvironment.home],
+                                            log: { logs.append($0) })
+            #expect(result.status == .green, "\(result.message)")
+            #expect(!FileManager.default.fileExists(atPath: stale) && FileManager.default.fileExists(atPath: mine))
+            let list = try GitCLI.check(["worktree", "list"], in: place)
+            #expect(list.split(separator: "\n").count == 2 && list.contains("mine"))
+            #expect(logs.lines.contains { $0.contains("removed worktrees left by earlier runs") })
+        }
+    }
+
     @Test("a second run on the same failures updates the same branch and PR, and a branch someone else committed to is refused")
     func secondRunAndForeignBranch() async throws {
         try await withTemporaryDirectory("demo-twice") { directory in

@@ -78,7 +78,8 @@ extension FakeGitHubCore {
             "html_url": "\(webBase)/issues/\(comment.issue)#issuecomment-\(comment.id)",
             "url": "\(apiBase)/repos/\(fullName)/issues/comments/\(comment.id)",
             "issue_url": "\(apiBase)/repos/\(fullName)/issues/\(comment.issue)",
-            "created_at": "2011-04-14T16:00:49Z", "updated_at": "2011-04-14T16:00:49Z", "author_association": "MEMBER",
+            "created_at": Self.timestamp(comment.createdAt), "updated_at": Self.timestamp(comment.updatedAt),
+            "author_association": "MEMBER",
         ]
     }
 

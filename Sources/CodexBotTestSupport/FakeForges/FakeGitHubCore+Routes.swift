@@ -160,6 +160,7 @@ extension FakeGitHubCore {
             return FakeGitHubReplies.missingField("body", resource: "IssueComment")
         }
         comments[index].body = body
+        comments[index].updatedAt = now()
         return .json(200, commentJSON(comments[index]))
     }
 

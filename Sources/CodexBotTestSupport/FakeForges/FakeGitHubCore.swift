@@ -116,7 +116,8 @@ final class FakeGitHubCore: @unchecked Sendable {  // every field is guarded by 
     func newComment(issue: Int, body: String, author: String) -> Int64 {
         let id = nextCommentID
         nextCommentID += 1
-        comments.append(FakeGitHubComment(id: id, issue: issue, body: body, author: author))
+        let date = now()
+        comments.append(FakeGitHubComment(id: id, issue: issue, body: body, author: author, createdAt: date, updatedAt: date))
         return id
     }
 

@@ -277,6 +277,9 @@ public struct FakeGitHubComment: Sendable, Equatable {
     public var issue: Int
     public var body: String
     public var author: String
+    /// By the server's clock: when the comment was written, and last edited.
+    public var createdAt = Date()
+    public var updatedAt = Date()
 }
 
 public struct FakeGitHubCheckRun: Sendable, Equatable {
