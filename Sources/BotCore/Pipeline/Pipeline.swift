@@ -110,6 +110,8 @@ public struct Pipeline: Sendable {
 
     private func progressComment(for job: PipelineJob, record: RunRecord) -> ProgressComment? {
         guard !settings.dryRun, let issue = job.progressIssue else { return nil }
+        // GitLab numbers merge requests apart from issues: a comment "on #N" would land on an issue.
+        if settings.forge.kind == .gitlab, job.kind != .issue(issue) { return nil }
         let marker: String
         switch job.kind {
         case .issue(let number): marker = "issue-\(number)"
