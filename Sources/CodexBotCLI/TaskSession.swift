@@ -27,10 +27,10 @@ struct TaskSession {
         self.common = common
         self.environment = environment
         self.directory = directory
-        let root = (try? Repository.discover(from: directory).workingDirectory) ?? directory
+        let root = (try? Repository.discover(from: directory))?.workingDirectory ?? directory
         let loaded: ConfigLoader.Loaded
         do {
-            loaded = try ConfigLoader.load(repositoryRoot: URL(fileURLWithPath: root ?? directory), configFile: common.config)
+            loaded = try ConfigLoader.load(repositoryRoot: URL(fileURLWithPath: root), configFile: common.config)
         } catch {
             printError("codex-bot: \(error)")
             throw ExitCode(BotExitCode.usage)

@@ -22,7 +22,7 @@ struct PublishingTextTests {
     @Test("the body says Fixes #N, shows before and after, what it cost, and never a secret")
     func body() {
         let text = PullRequestText(title: "Fix the parser", summary: "Parser kept the last line. Token ghp_\(String(repeating: "a", count: 36))",
-                                   issue: 7, before: .init(passed: 10, failed: 2), after: .init(passed: 12, failed: 0),
+                                   issue: 7, before: .init(failed: 2, passed: 10), after: .init(failed: 0, passed: 12),
                                    iterations: 2, usage: Usage(inputTokens: 1200, outputTokens: 300), duration: .seconds(90))
         let body = text.body(redactor: SecretRedactor(secrets: []))
         #expect(body.contains("\nFixes #7\n"))

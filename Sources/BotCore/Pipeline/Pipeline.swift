@@ -391,14 +391,10 @@ final class RunRecord: @unchecked Sendable {  // used by one run's task; the clo
         result.pullRequest = pullRequest
         result.iterations = iterations
         result.usage = usage
-        result.testsBefore = testsBefore.map(Self.counts)
-        result.testsAfter = testsAfter.map(Self.counts)
+        result.testsBefore = testsBefore.map { RunResult.TestCounts($0.totals) }
+        result.testsAfter = testsAfter.map { RunResult.TestCounts($0.totals) }
         result.timings = timings
         result.transcriptPath = transcriptPath
         result.commandMilliseconds = commandClock.milliseconds
-    }
-
-    static func counts(_ run: TestRun) -> RunResult.TestCounts {
-        RunResult.TestCounts(failed: run.totals.failed + run.totals.errored, passed: run.totals.passed)
     }
 }

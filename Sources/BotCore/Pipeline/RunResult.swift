@@ -1,5 +1,6 @@
 import AgentKit
 import Foundation
+import TestReports
 
 /// How a run ended, in the words and numbers of DESIGN.md §1: the exit code, the `--json` line,
 /// the `$GITHUB_OUTPUT` facts and the job summary all come from this one value.
@@ -18,6 +19,10 @@ public struct RunResult: Sendable, Equatable {
         public init(failed: Int, passed: Int) {
             self.failed = failed
             self.passed = passed
+        }
+        /// A run's totals, errors counted as failures.
+        public init(_ totals: Totals) {
+            self.init(failed: totals.failed + totals.errored, passed: totals.passed)
         }
     }
 

@@ -5,18 +5,8 @@ import TestReports
 /// What the bot writes when it publishes: the commit message with its trailers, and the pull
 /// request's title and body. Everything passes through the secret redactor last.
 public struct PullRequestText: Sendable {
-    public struct TestCounts: Sendable, Equatable {
-        public var passed: Int
-        public var failed: Int
-        public init(passed: Int, failed: Int) {
-            self.passed = passed
-            self.failed = failed
-        }
-        public init(_ totals: Totals) {
-            passed = totals.passed
-            failed = totals.failed + totals.errored
-        }
-    }
+    /// Passed and failed (errors counted as failures), as the result reports them.
+    public typealias TestCounts = RunResult.TestCounts
 
     public var title: String
     /// The agent's own account of the change (model output: shown as the bot's summary, cut to a page).
