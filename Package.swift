@@ -53,7 +53,7 @@ let package = Package(
 
         // Loopback servers and repository helpers shared by the tests and the benchmark.
         .target(name: "CodexBotTestSupport", dependencies: ["GitKit", "HTTPKit", "COpenSSL"]),
-        .executableTarget(name: "codex-bot-bench", dependencies: ["GitKit", "HTTPKit", "TestReports", "AgentKit", "CodexBotTestSupport"]),
+        .executableTarget(name: "codex-bot-bench", dependencies: ["BotCore", "GitKit", "HTTPKit", "TestReports", "AgentKit", "CodexBotTestSupport"]),
 
         .testTarget(name: "GitKitTests", dependencies: ["GitKit", "CodexBotTestSupport", "CGit2", "CGit2Shims"]),
         .testTarget(name: "TestReportsTests", dependencies: ["TestReports", "CodexBotTestSupport"]),

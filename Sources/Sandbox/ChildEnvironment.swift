@@ -33,6 +33,12 @@ enum ChildEnvironment {
         if result["PATH"] == nil {
             result["PATH"] = defaultPath
         }
+        // CPython trusts __pycache__ by whole-second modification time and size: an edit of the
+        // same size in the same second as the last test run would be tested as the old code.
+        // The bot runs tests again seconds after each edit, so no bytecode is cached.
+        if result["PYTHONDONTWRITEBYTECODE"] == nil {
+            result["PYTHONDONTWRITEBYTECODE"] = "1"
+        }
         return result
     }
 

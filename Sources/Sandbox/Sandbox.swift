@@ -74,6 +74,8 @@ public struct Sandbox: Sendable {
     ///   `USER`, `LOGNAME`, `SHELL`, and the names in `SandboxPolicy.passEnvironment`;
     /// - then `CommandRequest.environment`, which overrides them;
     /// - `PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` when none of those set one;
+    /// - `PYTHONDONTWRITEBYTECODE=1` unless set: a `.pyc` cached in the same second as an edit
+    ///   of the same size would run the old code;
     /// - under isolation, `TMPDIR=/tmp` and `XDG_CACHE_HOME=/tmp/.cache` unless the request sets
     ///   them: the bot's TMPDIR and HOME are read-only there (or hidden, under /tmp), and tools
     ///   such as `go test` need a writable cache.

@@ -6,6 +6,7 @@
 //   swift run -c release codex-bot-bench patch [--lines N] [--runs N] (see PatchBench.swift)
 //   swift run -c release codex-bot-bench agent [--turns N]           (see AgentBench.swift)
 //   swift run -c release codex-bot-bench reruns [--tests N] [--seconds S] (see RerunBench.swift)
+//   swift run -c release codex-bot-bench pipeline [--runs N] [--log] (see PipelineBench.swift)
 //
 // Builds a repository of N files (default 15,000), then times, alternating which goes
 // first so that both see the same machine state:
@@ -251,6 +252,7 @@ do {
     case "patch": try PatchBench.run(CommandLine.arguments.dropFirst(2))
     case "agent": try AgentBench.run(CommandLine.arguments.dropFirst(2))
     case "reruns": try RerunBench.run(CommandLine.arguments.dropFirst(2))
+    case "pipeline": try PipelineBench.run(CommandLine.arguments.dropFirst(2))
     case "model-server": try AgentBench.serveModel(CommandLine.arguments.dropFirst(2))
     case "count-report": try ReportBench.count(CommandLine.arguments.count > 2 ? CommandLine.arguments[2] : "")
     default: try runBenchmarks(try Options(CommandLine.arguments))

@@ -294,6 +294,21 @@ struct ApplyPatchOperationTests {
         #expect(summary.codexText == "Success. Updated the following files:\nM bin/run.sh\n")
     }
 
+    @Test("an edit that keeps the size gets a later modification time, so mtime-keyed caches (.pyc) see it")
+    func modificationTimeMovesOn() throws {
+        let scratch = try Scratch("mtime")
+        defer { scratch.remove() }
+        try scratch.write("calc.py", Data("return a - b\n".utf8))
+        // The last write is stamped a little ahead, as a same-second write looks to a cache keyed on seconds.
+        let stamped = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 5).rounded(.down))
+        try FileManager.default.setAttributes([.modificationDate: stamped], ofItemAtPath: scratch.path("calc.py"))
+        try apply(patch("*** Update File: calc.py\n@@\n-return a - b\n+return a + b\n"), in: scratch)
+        let attributes = try FileManager.default.attributesOfItem(atPath: scratch.path("calc.py"))
+        let modified = try #require(attributes[.modificationDate] as? Date)
+        #expect(modified.timeIntervalSince1970.rounded(.down) >= stamped.timeIntervalSince1970 + 1)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: scratch.path("calc.py"))) == Data("return a + b\n".utf8))
+    }
+
     @Test("operations see earlier ones: Add then Update, Delete then Add")
     func sequentialOperations() throws {
         let scratch = try Scratch("sequential")

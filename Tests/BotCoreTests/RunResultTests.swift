@@ -59,6 +59,10 @@ struct RunResultTests {
         #expect(result.stepSummary.contains("[#12](https://example.test/o/r/pull/12)") && result.stepSummary.contains("| before | 5 | 1 |"))
         let comment = ProgressComment.text(for: result, runURL: "https://ci.test/run/1")
         #expect(comment.contains("#12") && comment.contains("| after | 6 | 0 |") && comment.contains("[run](https://ci.test/run/1)"))
+        var partly = result
+        partly.testsAfter = RunResult.TestCounts(failed: 2, passed: 4)
+        let partlyText = ProgressComment.text(for: partly, runURL: nil)
+        #expect(!partlyText.contains("made the tests pass") && partlyText.contains("2 test(s) that failed before it still fail"))
         let failed = ProgressComment.text(for: RunResult(status: .notGreen, exitCode: 1, message: "budget ran out."), runURL: nil)
         #expect(failed.contains("could not make the tests pass") && failed.contains("Nothing was pushed"))
     }

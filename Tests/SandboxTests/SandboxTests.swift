@@ -287,11 +287,14 @@ struct SandboxEnvironmentTests {
         #expect(!ChildEnvironment.containsURLPassword("ssh://git@github.com/o/r"))
     }
 
-    @Test func aMissingPATHGetsTheDefault() {
+    @Test func aMissingPATHGetsTheDefaultAndPythonWritesNoBytecode() {
         let sandbox = Sandbox(policy: SandboxPolicy(network: .on), environment: [:])
         let environment = sandbox.environment(for: CommandRequest(arguments: ["true"], workingDirectory: URL(fileURLWithPath: "/"),
                                                                   worktree: URL(fileURLWithPath: "/")))
-        #expect(environment == ["PATH": ChildEnvironment.defaultPath])
+        #expect(environment == ["PATH": ChildEnvironment.defaultPath, "PYTHONDONTWRITEBYTECODE": "1"])
+        let chosen = sandbox.environment(for: CommandRequest(arguments: ["true"], workingDirectory: URL(fileURLWithPath: "/"),
+                                                             worktree: URL(fileURLWithPath: "/"), environment: ["PYTHONDONTWRITEBYTECODE": ""]))
+        #expect(chosen["PYTHONDONTWRITEBYTECODE"] == "")
     }
 
     @Test func aWorkingDirectoryOutsideTheWorktreeIsRefused() async throws {

@@ -111,6 +111,7 @@ struct PatchCommitter {
         if failure == nil, let mode = content.mode, fchmod(descriptor, mode) != 0 {
             failure = "cannot set its permissions: \(systemError())"
         }
+        if failure == nil { advanceModificationTime(descriptor, past: absolute) }
         if close(descriptor) != 0, failure == nil {
             failure = "cannot write it: \(systemError())"
         }
@@ -124,6 +125,19 @@ struct PatchCommitter {
     }
 
     private static func systemError() -> String { String(cString: strerror(errno)) }
+
+    /// Caches that trust a file's modification time in whole seconds and its size (CPython's
+    /// `.pyc` files, pytest's rewritten tests, make) would keep the old file's compiled form
+    /// when an edit lands in the same second as the last write and keeps the size: the tests
+    /// would run the old code. So a replaced file's new time is at least a second past the old.
+    static func advanceModificationTime(_ descriptor: Int32, past absolute: String) {
+        var old = stat()
+        var new = stat()
+        guard lstat(absolute, &old) == 0, (old.st_mode & S_IFMT) == S_IFREG, fstat(descriptor, &new) == 0,
+              new.st_mtim.tv_sec <= old.st_mtim.tv_sec else { return }
+        var times = [new.st_atim, timespec(tv_sec: old.st_mtim.tv_sec + 1, tv_nsec: 0)]
+        _ = futimens(descriptor, &times)
+    }
 }
 
 /// Makes the commit fail before a given step, to test the rollback on real files.

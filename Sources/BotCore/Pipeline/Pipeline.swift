@@ -261,8 +261,12 @@ public struct Pipeline: Sendable {
             settings.log("codex-bot: \(created ? "opened" : "updated") pull request #\(pr.number): \(pr.webURL)")
         }
         record.timings.publish = phase.duration(to: .now).milliseconds
+        // An issue's check lets tests that failed before the change fail still: say so, not "the tests pass".
+        let stillFailing = record.testsAfter.map { $0.totals.failed + $0.totals.errored } ?? 0
+        let verdict = stillFailing == 0 ? "The tests pass"
+            : "No test that passed before fails now (\(stillFailing) that failed before the change still fail)"
         var result = RunResult(status: .green, exitCode: 0,
-                               message: "The tests pass; the change is on \(finalBranch)"
+                               message: "\(verdict); the change is on \(finalBranch)"
                                    + (record.pullRequest.map { " in pull request #\($0.number)" } ?? "") + ".")
         record.fill(&result)
         return result

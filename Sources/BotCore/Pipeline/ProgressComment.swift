@@ -31,10 +31,13 @@ struct ProgressComment: Sendable {
         var lines: [String] = []
         switch result.status {
         case .green:
+            let stillFailing = result.testsAfter?.failed ?? 0
+            let verdict = stillFailing == 0 ? "✅ **codex-bot made the tests pass.**"
+                : "✅ **codex-bot made the change; no test that passed before fails.** \(stillFailing) test(s) that failed before it still fail."
             if let pr = result.pullRequest {
-                lines.append("✅ **codex-bot made the tests pass.** Pull request: #\(pr.number) (\(pr.url)).")
+                lines.append("\(verdict) Pull request: #\(pr.number) (\(pr.url)).")
             } else {
-                lines.append("✅ **codex-bot made the tests pass** on branch `\(result.branch ?? "?")`.")
+                lines.append("\(verdict) Branch: `\(result.branch ?? "?")`.")
             }
         case .noop:
             lines.append("ℹ️ **codex-bot had nothing to do.** \(result.message)")
