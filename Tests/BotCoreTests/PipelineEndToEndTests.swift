@@ -12,10 +12,11 @@ import Testing
 struct PipelineEndToEndTests {
     /// The checks every green fix-tests run must pass: the branch, cloned with the git CLI, is
     /// green; the commit is the bot's; the user's checkout is as it was; no secret leaked.
-    static func expectGreenBranch(_ rig: PipelineRig, _ result: RunResult, model: ScriptedModelServer) throws {
+    static func expectGreenBranch(_ rig: PipelineRig, _ result: RunResult, model: ScriptedModelServer) async throws {
         let branch = try #require(result.branch)
         let review = try rig.cloneBranch(branch, as: "review-\(UUID().uuidString.prefix(6))")
-        let tests = try ProcessRunner.run("/bin/sh", ["-c", rig.sample.testCommand], in: review, environment: GitCLI.environment())
+        let testCommand = rig.sample.testCommand
+        let tests = try await offPool { try ProcessRunner.run("/bin/sh", ["-c", testCommand], in: review, environment: GitCLI.environment()) }
         #expect(tests.status == 0, "the pushed branch is not green: \(tests.stdout.suffix(1500))")
         let identity = try GitCLI.check(["log", "-1", "--format=%an <%ae>|%cn <%ce>"], in: review)
         #expect(identity == "codex-bot <codex-bot@users.noreply.github.com>|codex-bot <codex-bot@users.noreply.github.com>")
@@ -59,7 +60,7 @@ struct PipelineEndToEndTests {
         #expect(pulls.first?.title.contains("test_clamp") == true)
         // The model saw the command's environment: the basic variables, no secret.
         #expect(model.requests[2].bodyText.contains("PATH="))
-        try Self.expectGreenBranch(rig, result, model: model)
+        try await Self.expectGreenBranch(rig, result, model: model)
         #expect(rig.pushes == 1)
     }
 
@@ -81,7 +82,7 @@ struct PipelineEndToEndTests {
         // What went back after the agent's first claim: the bot's own failing results.
         let third = model.requests[2].bodyText
         #expect(third.contains("still fail") && third.contains("test_clamp_inside"))
-        try Self.expectGreenBranch(rig, result, model: model)
+        try await Self.expectGreenBranch(rig, result, model: model)
     }
 
     @Test("issue to PR: Fixes #N, one progress comment edited from working to the result (Anthropic)")
@@ -117,7 +118,7 @@ struct PipelineEndToEndTests {
         #expect(mine.count == 1 && mine[0].body.contains("made the tests pass") && mine[0].body.contains("#\(pull.number)"))
         #expect(rig.github.count("POST", "/repos/octo-org/widgets/issues/\(number)/comments") == 1)
         #expect(rig.github.count("PATCH", "/repos/octo-org/widgets/issues/comments/\(mine[0].id)") == 1)
-        try Self.expectGreenBranch(rig, result, model: model)
+        try await Self.expectGreenBranch(rig, result, model: model)
     }
 
     @Test("an untrusted commenter is refused: exit 3, no model call, no push, nothing written")
@@ -181,7 +182,7 @@ struct PipelineEndToEndTests {
         #expect(rig.pushes == 2)
         let head = try GitCLI.check(["rev-parse", try #require(second.branch)], in: rig.bare)
         #expect(try GitCLI.check(["log", "-1", "--format=%an", head], in: rig.bare) == "codex-bot")
-        try Self.expectGreenBranch(rig, second, model: model)
+        try await Self.expectGreenBranch(rig, second, model: model)
     }
 
     @Test("forge faults (502 on create, 403 secondary rate limit) still give exactly one PR")
@@ -206,8 +207,9 @@ struct PipelineEndToEndTests {
         rig.github.addBranch("main")
         let head = try GitCLI.check(["rev-parse", "main"], in: rig.bare)
         // The job's log: what pytest printed in CI.
-        let log = try ProcessRunner.run("/bin/sh", ["-c", rig.sample.testCommand + " -rA"], in: try rig.cloneBranch("main", as: "ci-run"),
-                                        environment: GitCLI.environment()).stdout
+        let ciRun = try rig.cloneBranch("main", as: "ci-run")
+        let testCommand = rig.sample.testCommand + " -rA"
+        let log = try await offPool { try ProcessRunner.run("/bin/sh", ["-c", testCommand], in: ciRun, environment: GitCLI.environment()) }.stdout
         rig.github.addWorkflowRun(77, jobs: [FakeGitHubJob(id: 501, name: "test", conclusion: "failure", log: log),
                                              FakeGitHubJob(id: 502, name: "lint", conclusion: "success")])
         let script = [ScriptedTurn(toolCalls: [PipelineRig.patchCall(rig.sample.fixPatch)]), ScriptedTurn(text: "Fixed clamp.")]
@@ -228,7 +230,7 @@ struct PipelineEndToEndTests {
         let result = await Pipeline(settings: settings).run(job)
         #expect(result.status == .green, "\(result.message)")
         #expect(rig.github.pullRequests.first?.base == "main")
-        try Self.expectGreenBranch(rig, result, model: model)
+        try await Self.expectGreenBranch(rig, result, model: model)
     }
 
     @Test("a mention on the bot's pull request adds a commit on top of its branch; a PR on someone else's branch is refused")
@@ -330,5 +332,99 @@ struct PipelineOtherForgesTests {
         // The bot's check re-ran the one failing test through swift test's own filter, then the suite.
         let verified = try #require(rig.logs.lines.first { $0.contains("verified: the tests pass") })
         #expect(verified.contains("swift test --filter") && verified.contains("testFreezingPoint") && verified.contains("then `swift test`"))
+    }
+}
+
+@Suite("Pipeline end to end: baseline and guards", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")))
+struct PipelineBaselineAndGuardTests {
+    @Test("a reported failure that passes three times here is flaky: noop, exit 0, no model call, nothing pushed")
+    func flakyFailure() async throws {
+        let rig = try PipelineRig(name: "e2e-flaky")
+        defer { rig.stop() }
+        // A CI log that says test_add failed; in the worktree it passes every time.
+        let log = rig.directory.appending("ci.log")
+        try """
+        ============================= test session starts ==============================
+        collected 6 items
+
+        tests/test_calc.py F.....                                                [100%]
+
+        =================================== FAILURES ===================================
+        ___________________________________ test_add ___________________________________
+
+            def test_add():
+        >       assert add(2, 3) == 5
+        E       assert 6 == 5
+
+        tests/test_calc.py:7: AssertionError
+        =========================== short test summary info ============================
+        FAILED tests/test_calc.py::test_add - assert 6 == 5
+        ========================= 1 failed, 5 passed in 0.03s ==========================
+        """.write(toFile: log, atomically: true, encoding: .utf8)
+        let model = try ScriptedModelServer(format: .responses, script: [ScriptedTurn(text: "never asked")], apiKey: PipelineRig.modelKey)
+        defer { model.stop() }
+        var job = PipelineJob(kind: .fixTests)
+        job.reports = [log]
+        let result = await Pipeline(settings: try rig.settings(model: model)).run(job)
+        #expect(result.status == .noop && result.exitCode == 0, "\(result.message)")
+        #expect(result.message.contains("Flaky") && result.message.contains("test_add") && result.message.contains("3 tries"))
+        #expect(model.requests.isEmpty && rig.pushes == 0 && rig.github.writes.isEmpty)
+        #expect(result.testsBefore == RunResult.TestCounts(failed: 1, passed: 5))
+    }
+
+    @Test("a fix that skips the failing tests passes the bot's run but not the guards: refused, exit 3")
+    func skippedTestsAreRefused() async throws {
+        let rig = try PipelineRig(name: "e2e-skip")
+        defer { rig.stop() }
+        let skip = """
+        *** Begin Patch
+        *** Update File: tests/test_calc.py
+        @@
+        +@pytest.mark.skip(reason="flaky")
+         def test_clamp_inside():
+        @@
+        +@pytest.mark.skip(reason="flaky")
+         def test_clamp_outside():
+        *** End Patch
+        """
+        let script = [ScriptedTurn(toolCalls: [PipelineRig.patchCall(skip)]), ScriptedTurn(text: "Those tests are flaky; skipped them.")]
+        let model = try ScriptedModelServer(format: .responses, script: script, apiKey: PipelineRig.modelKey)
+        defer { model.stop() }
+        let result = await Pipeline(settings: try rig.settings(model: model)).run(PipelineJob(kind: .fixTests))
+        #expect(result.status == .refused && result.exitCode == 3, "\(result.message)")
+        #expect(result.message.contains("tests/test_calc.py"))
+        #expect(rig.pushes == 0 && rig.github.pullRequests.isEmpty)
+
+        // With allow_test_edits the same change is the team's call, and it is published.
+        let again = try ScriptedModelServer(format: .responses, script: script, apiKey: PipelineRig.modelKey)
+        defer { again.stop() }
+        let allowed = await Pipeline(settings: try rig.settings(model: again) { $0.allowTestEdits = true }).run(PipelineJob(kind: .fixTests))
+        #expect(allowed.status == .green, "\(allowed.message)")
+    }
+
+    @Test("Gitea/Forgejo: the token pushes as x-access-token and one pull request is opened")
+    func giteaPullRequest() async throws {
+        let token = "CanaryGiteaToken0123456789abcdef"
+        let gitea = try FakeGiteaServer(token: token)
+        defer { gitea.stop() }
+        let rig = try PipelineRig(name: "e2e-gitea", gitPassword: token)
+        defer { rig.stop() }
+        let script = [ScriptedTurn(toolCalls: [PipelineRig.patchCall(rig.sample.fixPatch)]), ScriptedTurn(text: "Fixed clamp.")]
+        let model = try ScriptedModelServer(format: .chat, script: script, apiKey: PipelineRig.modelKey)
+        defer { model.stop() }
+        var settings = try rig.settings(model: model)
+        settings.environment = ["PATH": StartEnvironment.path, "HOME": StartEnvironment.home, "GITEA_ACTIONS": "true",
+                                "GITHUB_SERVER_URL": gitea.baseURL, "GITHUB_API_URL": gitea.apiURL,
+                                "GITHUB_REPOSITORY": "\(gitea.owner)/\(gitea.name)", "GITEA_TOKEN": token,
+                                "OPENAI_API_KEY": PipelineRig.modelKey, "OPENAI_BASE_URL": model.baseURL]
+        let forgeSettings = try ForgeSettings.resolve(forge: nil, repository: nil, environment: settings.environment)
+        #expect(forgeSettings.kind == .gitea)
+        settings.forge = GiteaForge(settings: forgeSettings, client: settings.client)
+        let result = await Pipeline(settings: settings).run(PipelineJob(kind: .fixTests))
+        #expect(result.status == .green, "\(result.message)")
+        #expect(gitea.pullRequests.count == 1 && gitea.pullRequests.first?.head == result.branch)
+        #expect(rig.pushes == 1 && gitea.unexpectedRequests.isEmpty)
+        let said = rig.everythingSaid(model: model, result: result) + gitea.requests.map(\.bodyText).joined()
+        #expect(!said.contains(token))
     }
 }

@@ -59,8 +59,9 @@ private final class TaskRig: @unchecked Sendable {  // set up once, then only re
     var summaryFile: String { directory.appending("step_summary.md") }
 
     /// Runs the built binary in the checkout, to the end.
-    func codexBot(_ arguments: [String], environment: [String: String]) throws -> ProcessRunner.Output {
-        try ProcessRunner.run(CodexBotBinary.path, arguments, in: checkout, environment: environment)
+    func codexBot(_ arguments: [String], environment: [String: String]) async throws -> ProcessRunner.Output {
+        let checkout = checkout
+        return try await offPool { try ProcessRunner.run(CodexBotBinary.path, arguments, in: checkout, environment: environment) }
     }
 
     /// Pushes that reached the git server.
@@ -111,10 +112,11 @@ struct TaskCommandTests {
             // The hook passes no --provider: OPENAI_* in the environment means the Responses API.
             let model = try ScriptedModelServer(format: .responses, script: script, apiKey: TaskRig.modelKey)
             defer { model.stop() }
-            let hook = try HooksCommandTests.runHook(in: repo, [
+            let hookEnvironment = [
                 "CODEX_BOT": CodexBotBinary.path, "CODEX_BOT_TEST_CMD": sample.testCommand,
                 "OPENAI_BASE_URL": model.baseURL, "OPENAI_API_KEY": TaskRig.modelKey, "CODEX_BOT_MODEL": "test-model",
-                ])
+            ]
+            let hook = try await offPool { [repo] in try HooksCommandTests.runHook(in: repo, hookEnvironment) }
 
             // The push is stopped, and the hook says where the fix is and how to review it.
             #expect(hook.status == 1, "\(hook.stderr)")
@@ -132,7 +134,8 @@ struct TaskCommandTests {
             #expect(try GitCLI.check(["rev-parse", "\(branch)~1"], in: repo) == headBefore)
             let review = dir.appending("review")
             try GitCLI.check(["clone", "-q", "--branch", branch, repo, review], in: dir.path)
-            let tests = try ProcessRunner.run("/bin/sh", ["-c", sample.testCommand], in: review, environment: GitCLI.environment())
+            let testCommand = sample.testCommand
+            let tests = try await offPool { try ProcessRunner.run("/bin/sh", ["-c", testCommand], in: review, environment: GitCLI.environment()) }
             #expect(tests.status == 0, "the fix branch is not green: \(tests.stdout.suffix(1500))")
 
             // The user's working copy: as it was, on main, with no worktree left behind.
@@ -162,7 +165,7 @@ struct TaskCommandTests {
         let script = [ScriptedTurn(toolCalls: [try patchCall(rig.sample.fixPatch)]), ScriptedTurn(text: "Swapped clamp's bounds back.")]
         let model = try ScriptedModelServer(format: .chat, script: script, apiKey: TaskRig.modelKey)
         defer { model.stop() }
-        let output = try rig.codexBot(["issue", "\(number)", "--json", "--provider", "openai-chat"],
+        let output = try await rig.codexBot(["issue", "\(number)", "--json", "--provider", "openai-chat"],
                                       environment: try rig.environment(model: model))
 
         #expect(output.status == 0, "\(output.stderr)")
@@ -193,7 +196,8 @@ struct TaskCommandTests {
         #expect(mine.count == 1 && mine.first?.body.contains("made the tests pass") == true)
         let review = rig.directory.appending("review")
         try GitCLI.check(["clone", "-q", "--branch", "codex-bot/issue-\(number)", rig.bare, review], in: rig.directory.path)
-        let tests = try ProcessRunner.run("/bin/sh", ["-c", rig.sample.testCommand], in: review, environment: GitCLI.environment())
+        let testCommand = rig.sample.testCommand
+        let tests = try await offPool { try ProcessRunner.run("/bin/sh", ["-c", testCommand], in: review, environment: GitCLI.environment()) }
         #expect(tests.status == 0, "the pushed branch is not green: \(tests.stdout.suffix(1500))")
         #expect(try GitCLI.check(["worktree", "list"], in: rig.checkout).split(separator: "\n").count == 1)
         #expect(!(output.stdout + output.stderr).contains(TaskRig.token) && !(output.stdout + output.stderr).contains(TaskRig.modelKey))
@@ -263,7 +267,7 @@ struct TaskCommandTests {
         ]
         let event = rig.directory.appending("event.json")
         try JSONSerialization.data(withJSONObject: payload).write(to: URL(fileURLWithPath: event))
-        let output = try rig.codexBot(["run", "--json"], environment: try rig.environment(model: model, [
+        let output = try await rig.codexBot(["run", "--json"], environment: try rig.environment(model: model, [
             "GITHUB_EVENT_NAME": "issue_comment", "GITHUB_EVENT_PATH": event,
         ]))
 
@@ -286,7 +290,7 @@ struct TaskCommandTests {
         defer { model.stop() }
         let event = rig.directory.appending("event-broken.json")
         try Data("action=created; this is not JSON {".utf8).write(to: URL(fileURLWithPath: event))
-        let output = try rig.codexBot(["run", "--json"], environment: try rig.environment(model: model, [
+        let output = try await rig.codexBot(["run", "--json"], environment: try rig.environment(model: model, [
             "GITHUB_EVENT_NAME": "issue_comment", "GITHUB_EVENT_PATH": event,
         ]))
 
