@@ -156,7 +156,8 @@ final class ModelServerChild {
         process.waitUntilExit()
     }
 
-    private static func readLine(_ handle: FileHandle) -> String? {
+    /// One line from the child, without its newline; nil at the end.
+    static func readLine(_ handle: FileHandle) -> String? {
         var bytes: [UInt8] = []
         while let byte = try? handle.read(upToCount: 1), let first = byte.first {
             if first == UInt8(ascii: "\n") { return String(decoding: bytes, as: UTF8.self) }

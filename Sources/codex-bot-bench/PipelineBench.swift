@@ -239,27 +239,20 @@ final class PipelineModelChild {
         process.standardInput = input
         process.standardOutput = output
         try process.run()
-        guard let line = Self.readLine(output.fileHandleForReading), line.hasPrefix("http") else { throw BenchError("the model-server child did not start") }
+        guard let line = ModelServerChild.readLine(output.fileHandleForReading), line.hasPrefix("http") else {
+            throw BenchError("the model-server child did not start")
+        }
         baseURL = line
     }
 
     /// Turns left in the script; -1 once the server saw a request it did not expect.
     func remainingTurns() -> Int {
         input.fileHandleForWriting.write(Data("remaining\n".utf8))
-        return Self.readLine(output.fileHandleForReading).flatMap(Int.init) ?? -1
+        return ModelServerChild.readLine(output.fileHandleForReading).flatMap(Int.init) ?? -1
     }
 
     func stop() {
         try? input.fileHandleForWriting.close()
         process.waitUntilExit()
-    }
-
-    private static func readLine(_ handle: FileHandle) -> String? {
-        var bytes: [UInt8] = []
-        while let byte = try? handle.read(upToCount: 1), let first = byte.first {
-            if first == UInt8(ascii: "\n") { return String(decoding: bytes, as: UTF8.self) }
-            bytes.append(first)
-        }
-        return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -11,12 +11,7 @@ import HTTPKit
 /// GitHub whose clone URL is that server, a checkout of it as actions/checkout would leave it,
 /// and canary secrets in the environment that must never appear anywhere.
 final class PipelineRig: @unchecked Sendable {  // set up once, then only read
-    let directory: TemporaryDirectory
-    let sample: SampleProject
-    let bare: String
-    let git: GitHTTPServer
-    let github: FakeGitHubServer
-    let checkout: String
+    let forge: SampleForge
     let logs = LogLines()
 
     static let token = "ghp_CanaryToken0123456789abcdefghijklmnopq"
@@ -26,28 +21,18 @@ final class PipelineRig: @unchecked Sendable {  // set up once, then only read
 
     init(_ sample: SampleProject = .python(), name: String, gitUser: String = "x-access-token",
          gitPassword: String = PipelineRig.token) throws {
-        directory = try TemporaryDirectory(named: name)
-        self.sample = sample
-        let seed = directory.appending("seed")
-        try sample.makeRepository(at: seed, configFile: true)
-        try FileManager.default.createDirectory(atPath: directory.appending("server"), withIntermediateDirectories: true)
-        bare = directory.appending("server/widgets.git")
-        try GitCLI.check(["clone", "-q", "--bare", seed, bare], in: directory.path)
-        git = try GitHTTPServer(projectRoot: directory.appending("server"),
-                                credentials: .init(username: gitUser, password: gitPassword))
-        github = try FakeGitHubServer()
-        github.addUserToken(Self.token, login: "codex-bot-user")
-        github.setCloneURL(git.url(forRepository: "widgets.git"))
-        checkout = directory.appending("checkout")
-        try GitCLI.check(["clone", "-q", bare, checkout], in: directory.path)
-        try GitCLI.check(["remote", "set-url", "origin", git.url(forRepository: "widgets.git")], in: checkout)
+        forge = try SampleForge(sample, name: name, token: Self.token, gitUser: gitUser, gitPassword: gitPassword)
     }
 
-    func stop() {
-        git.stop()
-        github.stop()
-        directory.remove()
-    }
+    var directory: TemporaryDirectory { forge.directory }
+    var sample: SampleProject { forge.sample }
+    var bare: String { forge.bare }
+    var git: GitHTTPServer { forge.git }
+    var github: FakeGitHubServer { forge.github }
+    var checkout: String { forge.checkout }
+    var pushes: Int { forge.pushes }
+
+    func stop() { forge.stop() }
 
     func environment(model: ScriptedModelServer) -> [String: String] {
         let anthropic = model.format == .anthropic
@@ -77,15 +62,9 @@ final class PipelineRig: @unchecked Sendable {  // set up once, then only read
         return settings
     }
 
-    /// A fresh clone of `branch` from the server's repository, made with the git CLI.
     func cloneBranch(_ branch: String, as name: String = "review") throws -> String {
-        let path = directory.appending(name)
-        try GitCLI.check(["clone", "-q", "--branch", branch, bare, path], in: directory.path)
-        return path
+        try forge.cloneBranch(branch, as: name)
     }
-
-    /// Pushes that reached the git server.
-    var pushes: Int { git.requests.filter { $0.method == "POST" && $0.path.hasSuffix("git-receive-pack") }.count }
 
     /// Every text the run sent or wrote that a person or the model could read.
     func everythingSaid(model: ScriptedModelServer, result: RunResult) -> String {

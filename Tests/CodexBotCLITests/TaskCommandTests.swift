@@ -7,38 +7,24 @@ import Testing
 /// bug in a bare repository behind a git smart-HTTP server (Basic auth with the forge token), a
 /// fake GitHub whose clone URL is that server, and a checkout as actions/checkout leaves it.
 private final class TaskRig: @unchecked Sendable {  // set up once, then only read
-    let directory: TemporaryDirectory
-    let sample = SampleProject.python()
-    let bare: String
-    let git: GitHTTPServer
-    let github: FakeGitHubServer
-    let checkout: String
+    let forge: SampleForge
 
     static let token = "ghp_CliCanaryToken0123456789abcdefghijklm"
     static let modelKey = "sk-cli-canary-model-key-0123456789abcd"
 
     init(name: String) throws {
-        directory = try TemporaryDirectory(named: name)
-        let seed = directory.appending("seed")
-        try sample.makeRepository(at: seed, configFile: true)
-        try FileManager.default.createDirectory(atPath: directory.appending("server"), withIntermediateDirectories: true)
-        bare = directory.appending("server/widgets.git")
-        try GitCLI.check(["clone", "-q", "--bare", seed, bare], in: directory.path)
-        git = try GitHTTPServer(projectRoot: directory.appending("server"),
-                                credentials: .init(username: "x-access-token", password: Self.token))
-        github = try FakeGitHubServer()
-        github.addUserToken(Self.token, login: "codex-bot-user")
-        github.setCloneURL(git.url(forRepository: "widgets.git"))
-        checkout = directory.appending("checkout")
-        try GitCLI.check(["clone", "-q", bare, checkout], in: directory.path)
-        try GitCLI.check(["remote", "set-url", "origin", git.url(forRepository: "widgets.git")], in: checkout)
+        forge = try SampleForge(.python(), name: name, token: Self.token)
     }
 
-    func stop() {
-        git.stop()
-        github.stop()
-        directory.remove()
-    }
+    var directory: TemporaryDirectory { forge.directory }
+    var sample: SampleProject { forge.sample }
+    var bare: String { forge.bare }
+    var git: GitHTTPServer { forge.git }
+    var github: FakeGitHubServer { forge.github }
+    var checkout: String { forge.checkout }
+    var pushes: Int { forge.pushes }
+
+    func stop() { forge.stop() }
 
     /// The step's environment: the forge and model variables CI sets, and the two files GitHub
     /// Actions hands every step (made empty, as the runner makes them).
@@ -64,8 +50,6 @@ private final class TaskRig: @unchecked Sendable {  // set up once, then only re
         return try await offPool { try ProcessRunner.run(CodexBotBinary.path, arguments, in: checkout, environment: environment) }
     }
 
-    /// Pushes that reached the git server.
-    var pushes: Int { git.requests.filter { $0.method == "POST" && $0.path.hasSuffix("git-receive-pack") }.count }
 
     /// The bot's comments on issue `number`.
     func botComments(onIssue number: Int) -> [FakeGitHubComment] {
