@@ -53,7 +53,7 @@ struct DemoPipelineTests {
             let place = directory.appending("sample")
             try Demo.makeRepository(at: place)
             let stale = directory.appending("stale")
-            try GitCLI.check(["worktree", "add", "-q", "-b", "codex-bot/run-killed", stale], in: place)
+            try GitCLI.check(["worktree", "add", "-q", "-b", "codex-bot/run-20260101-000000-2147483646-beef", stale], in: place)
             try GitCLI.check(["worktree", "lock", "--reason", "codex-bot pid 2147483646", stale], in: place)
             let mine = directory.appending("mine")
             try GitCLI.check(["worktree", "add", "-q", "-b", "feature", mine], in: place)
@@ -64,7 +64,10 @@ struct DemoPipelineTests {
             #expect(!FileManager.default.fileExists(atPath: stale) && FileManager.default.fileExists(atPath: mine))
             let list = try GitCLI.check(["worktree", "list"], in: place)
             #expect(list.split(separator: "\n").count == 2 && list.contains("mine"))
-            #expect(logs.lines.contains { $0.contains("removed worktrees left by earlier runs") })
+            #expect(logs.lines.contains { $0.contains("removed the worktrees and work branches of runs that were killed") })
+            // The killed run's work branch went with its worktree; the user's branch stays.
+            let branches = try GitCLI.check(["branch", "--list"], in: place)
+            #expect(!branches.contains("run-") && branches.contains("feature"))
         }
     }
 

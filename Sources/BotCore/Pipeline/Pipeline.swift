@@ -129,11 +129,11 @@ public struct Pipeline: Sendable {
 
         // 1. Workspace: the repository, where the branch starts, a worktree on a branch of our own.
         let repository = try Repository.discover(from: settings.directory)
-        let removed = (try? repository.pruneAbandonedWorktrees()) ?? []
-        if !removed.isEmpty { settings.log("codex-bot: removed worktrees left by earlier runs: \(removed.joined(separator: ", "))") }
+        let removed = ((try? repository.pruneAbandonedWorktrees()) ?? []) + removeAbandonedWorkBranches(repository)
+        if !removed.isEmpty { settings.log("codex-bot: removed the worktrees and work branches of runs that were killed: \(removed.joined(separator: ", "))") }
         let remote = try await RemoteAccess.open(repository: repository, settings: settings)
         if let secret = remote?.secret { record.redactor = record.redactor.adding([secret]) }
-        var target = try await resolveTarget(job, repository: repository, remote: remote, record: record)
+        var target = try await resolveTarget(job, repository: repository, remote: remote)
         settings.log("codex-bot: working from \(target.start.short) (\(target.startDescription)); pull requests go to \(target.baseBranch)")
 
         let workBranch = "\(config.branchPrefix)run-\(record.runID)"
@@ -155,6 +155,20 @@ public struct Pipeline: Sendable {
         } catch {
             cleanUp(repository, worktree: worktree, branch: workBranch)
             throw error
+        }
+    }
+
+    /// The work branches (`<prefix>run-<date>-<time>-<pid>-<hex>`) of runs whose process is gone
+    /// and that no worktree holds: a killed run's, whose worktree was just pruned.
+    private func removeAbandonedWorkBranches(_ repository: Repository) -> [String] {
+        let prefix = settings.config.branchPrefix + "run-"
+        guard let branches = try? repository.localBranches() else { return [] }
+        return branches.filter { branch in
+            guard branch.hasPrefix(prefix) else { return false }
+            let parts = branch.dropFirst(prefix.count).split(separator: "-")
+            guard parts.count == 4, let pid = Int32(parts[2]), pid > 0, kill(pid, 0) != 0, errno == ESRCH,
+                  (try? repository.worktreeHoldingBranch(branch)) == nil else { return false }
+            return (try? repository.deleteBranch(branch)) != nil
         }
     }
 
@@ -295,8 +309,7 @@ public struct Pipeline: Sendable {
         var pullRequest: PullRequest?
     }
 
-    private func resolveTarget(_ job: PipelineJob, repository: Repository, remote: RemoteAccess?,
-                               record: RunRecord) async throws -> Target {
+    private func resolveTarget(_ job: PipelineJob, repository: Repository, remote: RemoteAccess?) async throws -> Target {
         let config = settings.config
         let environment = settings.environment
         func nonEmpty(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
