@@ -66,6 +66,16 @@ public struct Sandbox: Sendable {
 
     private static let probedIsolation = Bubblewrap.probe()
 
+    /// `isolation()` for async code: the first probe runs on a thread of its own, so neither it
+    /// nor the tasks that wait for the same one-time result hold Swift's cooperative threads.
+    public static func isolationProbed() async -> IsolationStatus {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: probedIsolation) }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+
     /// The environment `request` runs with: an allow-list over the bot's environment, so a
     /// credential under a name nobody thought of still stays out.
     ///

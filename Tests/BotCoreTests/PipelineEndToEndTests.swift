@@ -14,7 +14,7 @@ struct PipelineEndToEndTests {
     /// green; the commit is the bot's; the user's checkout is as it was; no secret leaked.
     static func expectGreenBranch(_ rig: PipelineRig, _ result: RunResult, model: ScriptedModelServer) async throws {
         let branch = try #require(result.branch)
-        let review = try rig.cloneBranch(branch, as: "review-\(UUID().uuidString.prefix(6))")
+        let review = try await offPool { try rig.cloneBranch(branch, as: "review-\(UUID().uuidString.prefix(6))") }
         let testCommand = rig.sample.testCommand
         let tests = try await offPool { try ProcessRunner.run("/bin/sh", ["-c", testCommand], in: review, environment: GitCLI.environment()) }
         #expect(tests.status == 0, "the pushed branch is not green: \(tests.stdout.suffix(1500))")
@@ -31,7 +31,7 @@ struct PipelineEndToEndTests {
 
     @Test("fix-tests: failing pytest tests to a pushed green branch and one PR (Responses API)")
     func fixTestsToPullRequest() async throws {
-        let rig = try PipelineRig(name: "e2e-fix")
+        let rig = try await PipelineRig.start(name: "e2e-fix")
         defer { rig.stop() }
         let script = [
             ScriptedTurn(text: "Running the tests.", toolCalls: [ScriptedToolCall(name: "run_tests", arguments: "{}")]),
@@ -66,7 +66,7 @@ struct PipelineEndToEndTests {
 
     @Test("two rounds: the first patch is wrong, the bot's check says so, the second fixes it (Chat Completions)")
     func twoRounds() async throws {
-        let rig = try PipelineRig(name: "e2e-rounds")
+        let rig = try await PipelineRig.start(name: "e2e-rounds")
         defer { rig.stop() }
         let script = [
             ScriptedTurn(toolCalls: [PipelineRig.patchCall(rig.sample.wrongPatch)]),
@@ -87,7 +87,7 @@ struct PipelineEndToEndTests {
 
     @Test("issue to PR: Fixes #N, one progress comment edited from working to the result (Anthropic)")
     func issueToPullRequest() async throws {
-        let rig = try PipelineRig(name: "e2e-issue")
+        let rig = try await PipelineRig.start(name: "e2e-issue")
         defer { rig.stop() }
         let number = rig.github.addIssue(title: "clamp returns the wrong bound", body: "clamp(5, 0, 3) should be 3, not 0.", author: "alice")
         rig.github.setRole("write", for: "alice")
@@ -123,7 +123,7 @@ struct PipelineEndToEndTests {
 
     @Test("an untrusted commenter is refused: exit 3, no model call, no push, nothing written")
     func untrustedCommenter() async throws {
-        let rig = try PipelineRig(name: "e2e-untrusted")
+        let rig = try await PipelineRig.start(name: "e2e-untrusted")
         defer { rig.stop() }
         let number = rig.github.addIssue(title: "clamp is broken", author: "alice")
         rig.github.setRole("read", for: "mallory")
@@ -148,7 +148,7 @@ struct PipelineEndToEndTests {
 
     @Test("a change to a protected path is refused (exit 3, the rule named) and nothing is pushed")
     func protectedPath() async throws {
-        let rig = try PipelineRig(name: "e2e-protected")
+        let rig = try await PipelineRig.start(name: "e2e-protected")
         defer { rig.stop() }
         let sneaky = rig.sample.fixPatch.replacingOccurrences(of: "*** End Patch", with: """
         *** Add File: .github/workflows/ci.yml
@@ -168,7 +168,7 @@ struct PipelineEndToEndTests {
 
     @Test("running twice on the same failures updates the branch (lease on the bot's commit) and keeps one PR")
     func runTwice() async throws {
-        let rig = try PipelineRig(name: "e2e-twice")
+        let rig = try await PipelineRig.start(name: "e2e-twice")
         defer { rig.stop() }
         let turns = [ScriptedTurn(toolCalls: [PipelineRig.patchCall(rig.sample.fixPatch)]), ScriptedTurn(text: "Fixed clamp.")]
         let model = try ScriptedModelServer(format: .responses, script: turns + turns, apiKey: PipelineRig.modelKey)
@@ -187,7 +187,7 @@ struct PipelineEndToEndTests {
 
     @Test("forge faults (502 on create, 403 secondary rate limit) still give exactly one PR")
     func forgeFaults() async throws {
-        let rig = try PipelineRig(name: "e2e-faults")
+        let rig = try await PipelineRig.start(name: "e2e-faults")
         defer { rig.stop() }
         rig.github.failNext(1, "GET", "/repos/octo-org/widgets/pulls", with: FakeGitHubReplies.secondaryRateLimit(retryAfter: 1))
         rig.github.failNext(1, "POST", "/repos/octo-org/widgets/pulls", with: FakeGitHubReplies.json(502, ["message": "Bad Gateway"]))
@@ -202,7 +202,7 @@ struct PipelineEndToEndTests {
 
     @Test("a failed workflow run: the failed job's log names the tests, the fix goes to a PR against the run's branch")
     func failedWorkflowRun() async throws {
-        let rig = try PipelineRig(name: "e2e-workflow")
+        let rig = try await PipelineRig.start(name: "e2e-workflow")
         defer { rig.stop() }
         rig.github.addBranch("main")
         let head = try GitCLI.check(["rev-parse", "main"], in: rig.bare)
@@ -235,7 +235,7 @@ struct PipelineEndToEndTests {
 
     @Test("a mention on the bot's pull request adds a commit on top of its branch; a PR on someone else's branch is refused")
     func pullRequestFollowUp() async throws {
-        let rig = try PipelineRig(name: "e2e-followup")
+        let rig = try await PipelineRig.start(name: "e2e-followup")
         defer { rig.stop() }
         let note = """
         *** Begin Patch
@@ -273,7 +273,7 @@ struct PipelineEndToEndTests {
 
     @Test("dry run: the diff is printed, nothing is pushed and the forge is not written")
     func dryRun() async throws {
-        let rig = try PipelineRig(name: "e2e-dry")
+        let rig = try await PipelineRig.start(name: "e2e-dry")
         defer { rig.stop() }
         let script = [ScriptedTurn(toolCalls: [PipelineRig.patchCall(rig.sample.fixPatch)]), ScriptedTurn(text: "Fixed clamp.")]
         let model = try ScriptedModelServer(format: .responses, script: script, apiKey: PipelineRig.modelKey)
@@ -293,7 +293,7 @@ struct PipelineOtherForgesTests {
         let token = "glpat-CanaryGitLabToken-0123456789"
         let gitlab = try FakeGitLabServer(token: token)
         defer { gitlab.stop() }
-        let rig = try PipelineRig(name: "e2e-gitlab", gitUser: "oauth2", gitPassword: token)
+        let rig = try await PipelineRig.start(name: "e2e-gitlab", gitUser: "oauth2", gitPassword: token)
         defer { rig.stop() }
         let script = [ScriptedTurn(toolCalls: [PipelineRig.patchCall(rig.sample.fixPatch)]), ScriptedTurn(text: "Fixed clamp.")]
         let model = try ScriptedModelServer(format: .chat, script: script, apiKey: PipelineRig.modelKey)
@@ -320,7 +320,7 @@ struct PipelineOtherForgesTests {
     @Test("a Swift package: swift test fails, the fix is verified by re-running the one test, then the suite",
           .enabled(if: ProcessInfo.processInfo.environment["CODEX_BOT_SKIP_SWIFT_E2E"] == nil))
     func swiftPackage() async throws {
-        let rig = try PipelineRig(.swiftPackage(), name: "e2e-swift")
+        let rig = try await PipelineRig.start(.swiftPackage(), name: "e2e-swift")
         defer { rig.stop() }
         let script = [ScriptedTurn(toolCalls: [PipelineRig.patchCall(rig.sample.fixPatch)]), ScriptedTurn(text: "0 °C is freezing too.")]
         let model = try ScriptedModelServer(format: .responses, script: script, apiKey: PipelineRig.modelKey)
@@ -339,7 +339,7 @@ struct PipelineOtherForgesTests {
 struct PipelineBaselineAndGuardTests {
     @Test("a reported failure that passes three times here is flaky: noop, exit 0, no model call, nothing pushed")
     func flakyFailure() async throws {
-        let rig = try PipelineRig(name: "e2e-flaky")
+        let rig = try await PipelineRig.start(name: "e2e-flaky")
         defer { rig.stop() }
         // A CI log that says test_add failed; in the worktree it passes every time.
         let log = rig.directory.appending("ci.log")
@@ -374,7 +374,7 @@ struct PipelineBaselineAndGuardTests {
 
     @Test("a fix that skips the failing tests passes the bot's run but not the guards: refused, exit 3")
     func skippedTestsAreRefused() async throws {
-        let rig = try PipelineRig(name: "e2e-skip")
+        let rig = try await PipelineRig.start(name: "e2e-skip")
         defer { rig.stop() }
         let skip = """
         *** Begin Patch
@@ -407,7 +407,7 @@ struct PipelineBaselineAndGuardTests {
         let token = "CanaryGiteaToken0123456789abcdef"
         let gitea = try FakeGiteaServer(token: token)
         defer { gitea.stop() }
-        let rig = try PipelineRig(name: "e2e-gitea", gitPassword: token)
+        let rig = try await PipelineRig.start(name: "e2e-gitea", gitPassword: token)
         defer { rig.stop() }
         let script = [ScriptedTurn(toolCalls: [PipelineRig.patchCall(rig.sample.fixPatch)]), ScriptedTurn(text: "Fixed clamp.")]
         let model = try ScriptedModelServer(format: .chat, script: script, apiKey: PipelineRig.modelKey)

@@ -24,6 +24,13 @@ final class PipelineRig: @unchecked Sendable {  // set up once, then only read
         forge = try SampleForge(sample, name: name, token: Self.token, gitUser: gitUser, gitPassword: gitPassword)
     }
 
+    /// The rig, set up on a thread of its own: making it spawns git a dozen times, which would
+    /// hold a cooperative thread meanwhile.
+    static func start(_ sample: SampleProject = .python(), name: String, gitUser: String = "x-access-token",
+                      gitPassword: String = PipelineRig.token) async throws -> PipelineRig {
+        try await offPool { try PipelineRig(sample, name: name, gitUser: gitUser, gitPassword: gitPassword) }
+    }
+
     var directory: TemporaryDirectory { forge.directory }
     var sample: SampleProject { forge.sample }
     var bare: String { forge.bare }

@@ -134,8 +134,10 @@ struct HooksCommandTests {
             #expect(skipped.stderr.contains("CODEX_BOT_SKIP=1"))
 
             // Red tests: codex-bot is asked for a fix (no model is configured here, so none is made), the push stops.
-            let red = try Self.runHook(in: repo, ["CODEX_BOT_TEST_CMD": "echo FAIL: test_x; exit 3",
-                                                  "CODEX_BOT": CodexBotBinary.path])
+            // codex-bot runs the tests three times before it finds no model: wait on a thread of its own.
+            let red = try await offPool {
+                try Self.runHook(in: repo, ["CODEX_BOT_TEST_CMD": "echo FAIL: test_x; exit 3", "CODEX_BOT": CodexBotBinary.path])
+            }
             #expect(red.status == 1)
             #expect(red.stderr.contains("the tests failed (exit 3); the push is stopped"))
             #expect(red.stderr.contains("no fix was made"))

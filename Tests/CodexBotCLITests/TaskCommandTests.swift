@@ -16,6 +16,11 @@ private final class TaskRig: @unchecked Sendable {  // set up once, then only re
         forge = try SampleForge(.python(), name: name, token: Self.token)
     }
 
+    /// The rig, set up on a thread of its own (it spawns git a dozen times).
+    static func start(name: String) async throws -> TaskRig {
+        try await offPool { try TaskRig(name: name) }
+    }
+
     var directory: TemporaryDirectory { forge.directory }
     var sample: SampleProject { forge.sample }
     var bare: String { forge.bare }
@@ -143,7 +148,7 @@ struct TaskCommandTests {
 
     @Test("issue N --json in GitHub Actions: exit 0, the JSON line, GITHUB_OUTPUT and the step summary")
     func issueToPullRequestWithActionsOutputs() async throws {
-        let rig = try TaskRig(name: "cli-task-issue")
+        let rig = try await TaskRig.start(name: "cli-task-issue")
         defer { rig.stop() }
         let number = rig.github.addIssue(title: "clamp returns the wrong bound", body: "clamp(5, 0, 3) should be 3.", author: "alice")
         let script = [ScriptedTurn(toolCalls: [try patchCall(rig.sample.fixPatch)]), ScriptedTurn(text: "Swapped clamp's bounds back.")]
@@ -190,7 +195,7 @@ struct TaskCommandTests {
 
     @Test("SIGTERM while the model is answering: exit 1, not-green naming SIGTERM, the comment says so, nothing left or pushed")
     func sigtermCancelsTheRun() async throws {
-        let rig = try TaskRig(name: "cli-task-sigterm")
+        let rig = try await TaskRig.start(name: "cli-task-sigterm")
         defer { rig.stop() }
         let number = rig.github.addIssue(title: "clamp returns the wrong bound", author: "alice")
         let model = try ScriptedModelServer(format: .responses, script: [.fault(.silentStream(seconds: 300))], apiKey: TaskRig.modelKey)
@@ -232,7 +237,7 @@ struct TaskCommandTests {
 
     @Test("run on an issue_comment from a reader: exit 3 refused, no model call, no push, nothing written")
     func runRefusesAnUntrustedCommenter() async throws {
-        let rig = try TaskRig(name: "cli-task-run-refused")
+        let rig = try await TaskRig.start(name: "cli-task-run-refused")
         defer { rig.stop() }
         let number = rig.github.addIssue(title: "clamp is broken", body: "clamp(5, 0, 3) is 0", author: "alice")
         rig.github.setRole("read", for: "mallory")
@@ -268,7 +273,7 @@ struct TaskCommandTests {
 
     @Test("run with an event payload that is not JSON: exit 2 naming the file, nothing asked of anyone")
     func runWithABrokenPayloadExitsTwo() async throws {
-        let rig = try TaskRig(name: "cli-task-run-badjson")
+        let rig = try await TaskRig.start(name: "cli-task-run-badjson")
         defer { rig.stop() }
         let model = try ScriptedModelServer(format: .responses, script: [], apiKey: TaskRig.modelKey)
         defer { model.stop() }

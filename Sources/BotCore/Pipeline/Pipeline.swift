@@ -186,9 +186,11 @@ public struct Pipeline: Sendable {
                             started: ContinuousClock.Instant) async throws -> RunResult {
         let config = settings.config
         let root = URL(fileURLWithPath: worktree.path).resolvingSymlinksInPath()
+        let isolation: IsolationStatus
+        if let given = settings.isolation { isolation = given } else { isolation = await Sandbox.isolationProbed() }
         let sandbox = Sandbox(policy: SandboxPolicy(network: config.sandbox.network == .off ? .off : .on,
                                                     passEnvironment: config.sandbox.passEnv),
-                              environment: settings.environment, isolation: settings.isolation ?? Sandbox.isolation())
+                              environment: settings.environment, isolation: isolation)
         var testCommand: String?
         if config.test.isEmpty, let guess = TestCommandGuess.guess(in: root) {
             testCommand = guess
