@@ -224,7 +224,10 @@ struct ModelErrorTests {
             let error = try await expectModelError { try await rig.provider.respond(to: ModelScript.firstRequest()) }
             #expect(error.code == .badResponse)
             #expect(error.message == "the answer went past the 256 KiB limit without ending")
-            #expect(started.duration(to: clock.now) < .seconds(30))
+            // A hang guard, not a speed test (alone this takes 0.2 s): reading the stream needs a
+            // cooperative thread, which other suites' synchronous work can hold for tens of seconds
+            // on two cores. Without the size limit the stream never ends.
+            #expect(started.duration(to: clock.now) < .seconds(90))
         }
     }
 

@@ -62,7 +62,11 @@ struct SandboxProcessTests {
             let elapsed = started.duration(to: clock.now)
             #expect(result.timedOut)
             #expect(result.signal == SIGTERM)  // bash dies of the SIGTERM; no SIGKILL needed
-            #expect(elapsed >= .seconds(1) && elapsed < .seconds(30), "took \(elapsed)")
+            // The command's own duration, timed by the Sandbox's watcher thread: the test's clock
+            // also counts the wait for a cooperative thread to resume this task, which other
+            // suites' synchronous work can stretch to tens of seconds on two cores.
+            #expect(elapsed >= .seconds(1) && result.duration >= .seconds(1) && result.duration < .seconds(30),
+                    "took \(result.duration) (\(elapsed) until this task ran again)")
             let grandchild = try scratch.readPid("grandchild.pid")
             #expect(await processIsGone(grandchild), "the background sleep \(grandchild) survived the timeout")
         }
