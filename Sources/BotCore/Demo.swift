@@ -106,6 +106,9 @@ public enum Demo {
     /// repository with one commit on `main`, and returns the repository.
     @discardableResult
     public static func makeRepository(at directory: String) throws -> Repository {
+        if let entries = try? FileManager.default.contentsOfDirectory(atPath: directory), !entries.isEmpty {
+            throw PipelineFailure.input("\(directory) already exists and is not empty; give the demo a new directory")
+        }
         let repository = try Repository.create(at: directory)
         for (path, text) in files {
             try text.write(toFile: URL(fileURLWithPath: directory).appendingPathComponent(path).path, atomically: true, encoding: .utf8)

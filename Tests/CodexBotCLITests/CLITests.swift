@@ -74,6 +74,22 @@ struct CLITests {
         #expect(badPayload.stderr.contains("/nonexistent/event.json"))
     }
 
+    @Test func demoRunsThePipelineOfflineAndSaysTheModelIsRecorded() async throws {
+        try await withTemporaryDirectory("cli-demo") { directory in
+            let place = directory.appending("demo")
+            let output = try await offPool { try CodexBotBinary.run(["demo", "--directory", place, "--json"], environment: ["PATH": StartEnvironment.path]) }
+            #expect(output.status == 0, "\(output.stderr)")
+            #expect(output.stderr.contains("RECORDED model session") && output.stderr.contains("codex-bot prs"))
+            let json = try #require(output.stdout.split(separator: "\n").last)
+            #expect(json.contains(#""status":"green""#) && json.contains(#""input_tokens":0"#))
+            let branch = try GitCLI.check(["branch", "--list", "codex-bot/fix-main-*"], in: place)
+            #expect(!branch.isEmpty)
+            // A second demo into the same directory is refused with a clear message, not a crash.
+            let again = try await offPool { try CodexBotBinary.run(["demo", "--directory", place], environment: ["PATH": StartEnvironment.path]) }
+            #expect(again.status == 2 && again.stderr.contains(place), "\(again.stderr)")
+        }
+    }
+
     @Test func versionIsPrinted() throws {
         let output = try CodexBotBinary.run(["--version"])
         #expect(output.status == 0)
