@@ -126,7 +126,9 @@ enum AgentBench {
     }
 }
 
-/// A `codex-bot-bench model-server` child process: the scripted model, out of this process.
+/// A scripted model server in a child process of this bench (`codex-bot-bench model-server …`
+/// or `pipeline model-server …`), so this process's CPU is the bot's alone. The child prints
+/// its base URL, then answers one-line questions on stdin until stdin closes.
 final class ModelServerChild {
     let baseURL: String
     private let process = Process()
@@ -134,9 +136,9 @@ final class ModelServerChild {
     private let output = Pipe()
     private var reader: FileHandle { output.fileHandleForReading }
 
-    init(format: ScriptedModelServer.Format, turns: Int) throws {
+    init(arguments: [String]) throws {
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-        process.arguments = ["model-server", format.rawValue, String(turns)]
+        process.arguments = arguments
         process.standardInput = input
         process.standardOutput = output
         try process.run()
@@ -146,9 +148,18 @@ final class ModelServerChild {
         baseURL = line
     }
 
+    convenience init(format: ScriptedModelServer.Format, turns: Int) throws {
+        try self.init(arguments: ["model-server", format.rawValue, String(turns)])
+    }
+
+    /// Sends `question` and returns the child's one-line answer.
+    func ask(_ question: String) -> String? {
+        input.fileHandleForWriting.write(Data((question + "\n").utf8))
+        return ModelServerChild.readLine(reader)
+    }
+
     func lastRequestBytes() -> Int {
-        input.fileHandleForWriting.write(Data("size\n".utf8))
-        return ModelServerChild.readLine(reader).flatMap(Int.init) ?? 0
+        ask("size").flatMap(Int.init) ?? 0
     }
 
     func stop() {

@@ -64,7 +64,7 @@ enum PipelineBench {
         let work = try TemporaryDirectory(named: "bench-pipeline")
         var failed = true  // a failed run's repository and transcript are kept for a look
         defer { if failed { print("kept \(work.path)") } else { work.remove() } }
-        let server = try PipelineModelChild(runs: runs + 1)
+        let server = try ModelServerChild(pipelineRuns: runs + 1)
         defer { server.stop() }
         // The instant model rewrites calc/core.py at the same size within the second the worktree
         // wrote it: apply_patch moves the file's time on, so CPython's .pyc check sees the change.
@@ -106,7 +106,7 @@ enum PipelineBench {
     }
 
     /// Runs fix-tests on `repository` and checks it ended green with two turns of the script.
-    static func runPipeline(in repository: String, environment: [String: String], server: PipelineModelChild,
+    static func runPipeline(in repository: String, environment: [String: String], server: ModelServerChild,
                             log: Bool) throws -> Sample {
         var config = try ConfigLoader.load(repositoryRoot: URL(fileURLWithPath: repository)).config
         let forge = ForgeConnection.localForge(for: try Repository.open(at: repository))
@@ -226,33 +226,14 @@ enum PipelineBench {
     }
 }
 
-/// A `codex-bot-bench pipeline model-server` child process: the scripted model, out of this process.
-final class PipelineModelChild {
-    let baseURL: String
-    private let process = Process()
-    private let input = Pipe()
-    private let output = Pipe()
-
-    init(runs: Int) throws {
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-        process.arguments = ["pipeline", "model-server", String(runs)]
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        guard let line = ModelServerChild.readLine(output.fileHandleForReading), line.hasPrefix("http") else {
-            throw BenchError("the model-server child did not start")
-        }
-        baseURL = line
+extension ModelServerChild {
+    /// The pipeline bench's model: `codex-bot-bench pipeline model-server RUNS`.
+    convenience init(pipelineRuns runs: Int) throws {
+        try self.init(arguments: ["pipeline", "model-server", String(runs)])
     }
 
     /// Turns left in the script; -1 once the server saw a request it did not expect.
     func remainingTurns() -> Int {
-        input.fileHandleForWriting.write(Data("remaining\n".utf8))
-        return ModelServerChild.readLine(output.fileHandleForReading).flatMap(Int.init) ?? -1
-    }
-
-    func stop() {
-        try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
+        ask("remaining").flatMap(Int.init) ?? -1
     }
 }
