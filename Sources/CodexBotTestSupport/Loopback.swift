@@ -44,6 +44,15 @@ public enum Loopback {
         return port
     }
 
+    /// A port where connections are refused, held until `body` returns: a socket is bound there
+    /// but never listens. Unlike a port from `unusedPort()`, no other test's server can take it
+    /// meanwhile and answer instead (the suites run side by side).
+    public static func withRefusingPort<T>(_ body: (Int) async throws -> T) async throws -> T {
+        let (fd, port) = try bind(listening: false)
+        defer { close(fd) }
+        return try await body(port)
+    }
+
     /// A blocking, close-on-exec TCP connection to 127.0.0.1:`port` with TCP_NODELAY;
     /// nil, with `errno` set, when nothing accepts there.
     public static func connect(port: Int) -> Int32? {

@@ -211,14 +211,15 @@ extension NetworkSuite {
 
         @Test func aRemoteThatRefusesConnectionsIsANetworkError() async throws {
             try await withTemporaryDirectory("http-refused") { dir in
-                let port = try Loopback.unusedPort()
-                let started = ContinuousClock.now
-                let error = try #require(throws: GitError.self) {
-                    try Repository.clone(from: "http://127.0.0.1:\(port)/x.git", to: dir.appending("clone"))
+                try await Loopback.withRefusingPort { port in
+                    let started = ContinuousClock.now
+                    let error = try #require(throws: GitError.self) {
+                        try Repository.clone(from: "http://127.0.0.1:\(port)/x.git", to: dir.appending("clone"))
+                    }
+                    #expect(error.code == .network)
+                    #expect(error.message.contains("127.0.0.1"))
+                    #expect(ContinuousClock.now - started < .seconds(5))
                 }
-                #expect(error.code == .network)
-                #expect(error.message.contains("127.0.0.1"))
-                #expect(ContinuousClock.now - started < .seconds(5))
             }
         }
 

@@ -118,16 +118,17 @@ struct RetryTests {
 
     @Test("no server: every method retries a refused connection, then fails naming the request")
     func connectionRefused() async throws {
-        let port = try Loopback.unusedPort()
-        let (client, sleeps) = testClient { $0.retry = RetryPolicy(maxAttempts: 3) }
-        let url = URL(string: "http://user:pa55word@127.0.0.1:\(port)/api?private_token=s3cret&page=2")!
-        let error = try await #require(throws: HTTPError.self) {
-            try await client.send(HTTPRequest(.post, url, body: Data("{}".utf8), purpose: "GitLab: create note"))
+        try await Loopback.withRefusingPort { port in
+            let (client, sleeps) = testClient { $0.retry = RetryPolicy(maxAttempts: 3) }
+            let url = URL(string: "http://user:pa55word@127.0.0.1:\(port)/api?private_token=s3cret&page=2")!
+            let error = try await #require(throws: HTTPError.self) {
+                try await client.send(HTTPRequest(.post, url, body: Data("{}".utf8), purpose: "GitLab: create note"))
+            }
+            #expect(error.code == .connect && error.attempts == 3 && sleeps.recorded.count == 2)
+            let text = "\(error)"
+            #expect(text.hasPrefix("GitLab: create note (POST http://127.0.0.1:\(port)/api?private_token=[redacted]&page=2)"))
+            #expect(!text.contains("s3cret") && !text.contains("pa55word"))
         }
-        #expect(error.code == .connect && error.attempts == 3 && sleeps.recorded.count == 2)
-        let text = "\(error)"
-        #expect(text.hasPrefix("GitLab: create note (POST http://127.0.0.1:\(port)/api?private_token=[redacted]&page=2)"))
-        #expect(!text.contains("s3cret") && !text.contains("pa55word"))
     }
 
     @Test("a server that never answers times out; a truncated body is retried, then reported")
