@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reads test reports and CI logs into one `TestRun`.
 public enum Reports {
     /// Reads every file and merges them into one run. `format` nil means: detect each
@@ -16,6 +18,25 @@ public enum Reports {
         case .tap: return try TAPParser.read(path)
         case .goJSON: return try GoTestJSONParser.read(path)
         case .log: return try ConsoleLogParser.read(path)
+        }
+    }
+
+    /// Reads a report held in memory (a command's output, a CI log downloaded from a forge).
+    /// `name` stands for the file in errors and in the run's sources.
+    public static func read(text: String, name: String, format: ReportFormat? = nil) throws -> TestRun {
+        let file = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("codex-bot-report-\(UUID().uuidString).txt")
+        do {
+            try Data(text.utf8).write(to: file)
+        } catch {
+            throw ReportError(path: name, problem: "cannot be put in a temporary file to read: \(error.localizedDescription)")
+        }
+        defer { try? FileManager.default.removeItem(at: file) }
+        do {
+            var run = try read(file.path, format: format)
+            for index in run.sources.indices where run.sources[index].path == file.path { run.sources[index].path = name }
+            return run
+        } catch let error as ReportError {
+            throw ReportError(path: name, problem: error.problem)
         }
     }
 

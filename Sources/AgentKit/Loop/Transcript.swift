@@ -58,8 +58,13 @@ public final class Transcript: @unchecked Sendable {  // writes are serialized b
 }
 
 extension Duration {
+    /// In milliseconds, fractions kept: for timings people read (the transcript, `timings_ms`).
+    public var milliseconds: Double {
+        Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
+    }
+
     /// Whole milliseconds, as the transcript's timings are written.
     var transcriptMilliseconds: Double {
-        Double(components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000)
+        milliseconds.rounded(.towardZero)
     }
 }

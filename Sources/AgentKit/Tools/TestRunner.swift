@@ -108,10 +108,7 @@ public struct TestRunner: Sendable {
             let paths = command.reports.map { worktree.appendingPathComponent($0).path }.filter { FileManager.default.fileExists(atPath: $0) }
             if !paths.isEmpty { return try Reports.read(paths) }
         }
-        let file = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("codex-bot-test-output-\(UUID().uuidString).log")
-        try Data(result.output.utf8).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        return try Reports.read(file.path, format: .log)
+        return try Reports.read(text: result.output, name: "the test command's output", format: .log)
     }
 
     /// The shell command lines that run `tests` (all tests when empty, or when the framework is

@@ -71,14 +71,7 @@ struct Baseline: Sendable {
         var run = TestRun()
         if !job.reports.isEmpty { run.merge(try Reports.read(job.reports)) }
         for log in job.logs {
-            let file = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("codex-bot-log-\(UUID().uuidString).log")
-            try Data(log.text.utf8).write(to: file)
-            defer { try? FileManager.default.removeItem(at: file) }
-            do {
-                run.merge(try Reports.read(file.path))
-            } catch let error as ReportError {
-                throw ReportError(path: "the log of \(log.name)", problem: error.problem)
-            }
+            run.merge(try Reports.read(text: log.text, name: "the log of \(log.name)"))
         }
         return run
     }

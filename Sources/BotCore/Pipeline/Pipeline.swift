@@ -217,7 +217,7 @@ public struct Pipeline: Sendable {
 
         // 3. The fix loop.
         let prompt = try await TaskText.prompt(for: job, baseline: baseline, commands: commands, forge: settings.forge,
-                                               botLogins: settings.botLogins)
+                                               pullRequest: target.pullRequest, botLogins: settings.botLogins)
         let transcriptPath = URL(fileURLWithPath: repository.commonDirectory)
             .appendingPathComponent("codex-bot/runs/\(record.runID)/transcript.jsonl").path
         let outcome = try await FixLoop(settings: settings, commands: commands, record: record, root: root, transcriptPath: transcriptPath)

@@ -210,10 +210,3 @@ struct TimedTool: AgentTool {
         return output
     }
 }
-
-extension Duration {
-    var milliseconds: Double {
-        let parts = components
-        return Double(parts.seconds) * 1000 + Double(parts.attoseconds) / 1e15
-    }
-}
